@@ -1,0 +1,352 @@
+"""Command line: ``python -m digits_knn COMMAND``, the tutorial from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sklearn.neighbors import KNeighborsClassifier
+
+from digits_knn.data import load_split, load_xy
+from digits_knn.evaluation import evaluate, format_confusion
+from digits_knn.model import (
+    ALGORITHMS,
+    DEFAULT_ALGORITHM,
+    DEFAULT_N_NEIGHBORS,
+    DEFAULT_P,
+    DEFAULT_WEIGHTS,
+    WEIGHTS,
+    HyperparameterError,
+    explain,
+    fit_model,
+)
+from digits_knn.persistence import (
+    DEFAULT_FORMAT,
+    FORMATS,
+    PICKLE_WARNING,
+    ModelFileError,
+    load_model,
+    save_model,
+)
+from digits_knn.plotting import plot_digits
+from digits_knn.preprocessing import (
+    DrawingError,
+    ImageFileError,
+    canvas_to_features,
+    load_image,
+)
+from digits_knn.selection import (
+    TUTORIAL_K_RANGE,
+    TUTORIAL_P_VALUES,
+    grid_search,
+    make_param_grid,
+)
+
+EXIT_USAGE = 2
+
+
+class CLIError(Exception):
+    """An error to print as one line on stderr, without a traceback."""
+
+
+def _k_range(text: str) -> tuple[int, int, int]:
+    parts = text.split(":")
+    try:
+        numbers = tuple(int(p) for p in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected START:STOP[:STEP] of whole numbers, got {text!r}"
+        ) from None
+    if len(numbers) == 2:
+        return numbers[0], numbers[1], 1
+    if len(numbers) == 3:
+        return numbers[0], numbers[1], numbers[2]
+    raise argparse.ArgumentTypeError(f"expected START:STOP[:STEP], got {text!r}")
+
+
+def _add_model_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("model (the tutorial's by default)")
+    group.add_argument(
+        "--k",
+        type=int,
+        default=DEFAULT_N_NEIGHBORS,
+        help="number of neighbours that vote (default: %(default)s)",
+    )
+    group.add_argument(
+        "--p",
+        type=float,
+        default=DEFAULT_P,
+        help="Minkowski p >= 1: 1 Manhattan, 2 Euclidean (default: %(default)g)",
+    )
+    group.add_argument(
+        "--algorithm",
+        default=DEFAULT_ALGORITHM,
+        choices=ALGORITHMS,
+        help="neighbour search (default: %(default)s)",
+    )
+    group.add_argument(
+        "--weights",
+        default=DEFAULT_WEIGHTS,
+        choices=WEIGHTS,
+        help="how neighbours' votes count (default: %(default)s)",
+    )
+
+
+def _add_format_option(parser: argparse.ArgumentParser, verb: str) -> None:
+    parser.add_argument(
+        "--format",
+        default=DEFAULT_FORMAT,
+        choices=FORMATS,
+        help=f"file format to {verb} (default: %(default)s). {PICKLE_WARNING}",
+    )
+
+
+def _fit_from_args(args: argparse.Namespace) -> KNeighborsClassifier:
+    split = load_split()
+    return fit_model(
+        split.X_train,
+        split.y_train,
+        n_neighbors=args.k,
+        p=args.p,
+        algorithm=args.algorithm,
+        weights=args.weights,
+    )
+
+
+def _describe(model: KNeighborsClassifier) -> str:
+    return (
+        f"k={model.n_neighbors} p={model.p:g} algorithm={model.algorithm} "
+        f"weights={model.weights}"
+    )
+
+
+def _print_evaluation(model: KNeighborsClassifier) -> None:
+    split = load_split()
+    result = evaluate(model, split.X_test, split.y_test)
+    print(f"model: {_describe(model)}")
+    print(
+        f"test accuracy: {result.accuracy:.4f} "
+        f"({result.n_test - len(result.misclassified)}/{result.n_test})"
+    )
+    print("confusion matrix (rows: true digit, columns: predicted):")
+    print(format_confusion(result.confusion))
+    print("digit  precision  recall")
+    for digit, (pr, rc) in enumerate(zip(result.precision, result.recall, strict=True)):
+        print(f"{digit:5d}  {pr:9.3f}  {rc:6.3f}")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    _print_evaluation(_fit_from_args(args))
+    return 0
+
+
+def cmd_grid_search(args: argparse.Namespace) -> int:
+    split = load_split()
+    k_start, k_stop, k_step = args.k_range
+    grid = make_param_grid(k_start, k_stop, k_step, args.p_values)
+    n_candidates = len(grid["n_neighbors"]) * len(grid["p"])
+    print(
+        f"grid search: {n_candidates} candidates x {args.cv} folds "
+        f"on {len(split.y_train)} training digits",
+        file=sys.stderr,
+    )
+    result = grid_search(
+        split.X_train,
+        split.y_train,
+        grid,
+        cv=args.cv,
+        n_jobs=args.n_jobs,
+        verbose=0 if args.quiet else 5,
+    )
+    cv = result.cv_results
+    print("   k      p  mean CV accuracy    std  rank")
+    for params, mean, std, rank in zip(
+        cv["params"],
+        cv["mean_test_score"],
+        cv["std_test_score"],
+        cv["rank_test_score"],
+        strict=True,
+    ):
+        print(
+            f"{int(params['n_neighbors']):4d} {float(params['p']):6g}"
+            f"  {mean:16.4f} {std:6.4f} {rank:5d}"
+        )
+    best = result.best_params
+    test = evaluate(result.best_estimator, split.X_test, split.y_test)
+    print(f"best parameters: n_neighbors={best['n_neighbors']} p={best['p']}")
+    print(f"best cross-validated accuracy: {result.best_score:.4f}")
+    print(f"best model's test accuracy: {test.accuracy:.4f}")
+    return 0
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    model = (
+        load_model(args.model, format=args.format)
+        if args.model
+        else _fit_from_args(args)
+    )
+    failures = 0
+    for path in args.images:
+        try:
+            features = canvas_to_features(load_image(path))
+        except (ImageFileError, DrawingError) as exc:
+            print(f"error: {path}: {exc}", file=sys.stderr)
+            failures += 1
+            continue
+        explanation = explain(model, features)
+        if args.json:
+            print(json.dumps({"path": path, **explanation.to_dict()}))
+        else:
+            print(f"{path}: {explanation.label} ({explanation.confidence:.0%})")
+    return 1 if failures else 0
+
+
+def cmd_save(args: argparse.Namespace) -> int:
+    model = _fit_from_args(args)
+    path = save_model(model, args.path, format=args.format)
+    print(f"saved {_describe(model)} to {path} ({args.format})")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    model = load_model(args.path, format=args.format)
+    print(f"loaded {args.path} ({args.format})")
+    _print_evaluation(model)
+    return 0
+
+
+def cmd_show_digits(args: argparse.Namespace) -> int:
+    X, y = load_xy()
+    n = args.count
+    fig = plot_digits(X[:n], [f"label {label}" for label in y[:n]])
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CLIError(f"folder {out.parent} does not exist")
+    fig.savefig(out, dpi=100)
+    print(f"wrote the first {n} digits to {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m digits_knn",
+        description="k-nearest neighbours on the UCI handwritten digits: "
+        "the scikit-learn tutorial from the command line.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser(
+        "evaluate",
+        help="test accuracy and confusion matrix",
+        description="Fit on the tutorial's training split (80%%, random_state=1337) "
+        "and score on its test split.",
+    )
+    _add_model_options(p)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = commands.add_parser(
+        "grid-search",
+        help="cross-validated search over k and p",
+        description="GridSearchCV over k and p on the training split (the tutorial's "
+        "grid by default), then the best model's test accuracy. Progress on stderr.",
+    )
+    p.add_argument(
+        "--k-range",
+        type=_k_range,
+        default=TUTORIAL_K_RANGE,
+        metavar="START:STOP[:STEP]",
+        help="values of k, stop excluded (default: 2:20:2)",
+    )
+    p.add_argument(
+        "--p",
+        dest="p_values",
+        type=float,
+        nargs="+",
+        default=list(TUTORIAL_P_VALUES),
+        metavar="P",
+        help="values of p (default: 1 2 3)",
+    )
+    p.add_argument("--cv", type=int, default=5, help="folds (default: %(default)s)")
+    p.add_argument(
+        "--n-jobs", type=int, default=-1, help="processes; -1 = all cores (default)"
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=cmd_grid_search)
+
+    p = commands.add_parser(
+        "predict",
+        help="classify images of handwritten digits",
+        description="Classify PNG/JPEG/BMP/GIF images of a dark digit on a light "
+        "background, one line per image. Files that cannot be read are reported on "
+        "stderr; the exit code is 1 if any failed.",
+    )
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line: path, label, confidence, probabilities, "
+        "neighbors (index, label, distance), votes",
+    )
+    p.add_argument("--model", help="use a saved model instead of fitting one")
+    _add_format_option(p, "read --model as")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_predict)
+
+    p = commands.add_parser(
+        "save",
+        help="fit a model and save it",
+        description="Fit on the tutorial's training split and save the model.",
+    )
+    p.add_argument("path", metavar="PATH")
+    _add_format_option(p, "write")
+    _add_model_options(p)
+    p.set_defaults(func=cmd_save)
+
+    p = commands.add_parser(
+        "load",
+        help="load a saved model and score it",
+        description="Load a model (skops by default, trusted types only) and score it "
+        "on the tutorial's test split.",
+    )
+    p.add_argument("path", metavar="PATH")
+    _add_format_option(p, "read")
+    p.set_defaults(func=cmd_load)
+
+    p = commands.add_parser(
+        "show-digits",
+        help="save the tutorial's figure of the first digits",
+        description="Save a PNG of the first digits of the data set with their labels.",
+    )
+    p.add_argument("out", metavar="OUT.png")
+    p.add_argument(
+        "--count",
+        type=int,
+        default=10,
+        choices=range(1, 101),
+        metavar="N",
+        help="how many digits, 1..100 (default: %(default)s)",
+    )
+    p.set_defaults(func=cmd_show_digits)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except (HyperparameterError, ModelFileError, CLIError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

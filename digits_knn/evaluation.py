@@ -1,0 +1,93 @@
+"""How good a fitted model is on held-out digits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    precision_recall_fscore_support,
+)
+from sklearn.neighbors import KNeighborsClassifier
+
+from digits_knn.data import N_CLASSES
+
+LABELS = np.arange(N_CLASSES)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Scores of a model on a test set.
+
+    Attributes
+    ----------
+    accuracy : float in 0..1
+        ``sklearn.metrics.accuracy_score``, what the tutorial's ``model.score`` gives.
+    confusion : ndarray of shape (10, 10), int
+        ``confusion[i, j]``: digits of true label i predicted as j.
+    precision, recall : ndarray of shape (10,), floats in 0..1
+        Per digit 0..9 (0 where a digit was never predicted / never present).
+    y_pred : ndarray of shape (n_test,), ints in 0..9
+    misclassified : ndarray of shape (n_wrong,), int
+        Rows of the test set whose prediction is wrong, in test-set order.
+    """
+
+    accuracy: float
+    confusion: np.ndarray
+    precision: np.ndarray
+    recall: np.ndarray
+    y_pred: np.ndarray
+    misclassified: np.ndarray
+
+    @property
+    def n_test(self) -> int:
+        """Number of test digits."""
+        return len(self.y_pred)
+
+
+def evaluate(
+    model: KNeighborsClassifier, X_test: np.ndarray, y_test: np.ndarray
+) -> Evaluation:
+    """Score a fitted model on ``X_test, y_test``.
+
+    Parameters
+    ----------
+    model : fitted classifier of digits 0..9
+    X_test : ndarray of shape (n_test, 64), integers in 0..16
+    y_test : ndarray of shape (n_test,), integers in 0..9
+
+    Returns
+    -------
+    Evaluation
+    """
+    y_pred = np.asarray(model.predict(X_test))
+    precision, recall, _, _ = precision_recall_fscore_support(
+        y_test, y_pred, labels=LABELS, zero_division=0
+    )
+    return Evaluation(
+        accuracy=float(accuracy_score(y_test, y_pred)),
+        confusion=confusion_matrix(y_test, y_pred, labels=LABELS),
+        precision=np.asarray(precision, dtype=np.float64),
+        recall=np.asarray(recall, dtype=np.float64),
+        y_pred=y_pred,
+        misclassified=np.flatnonzero(y_pred != np.asarray(y_test)),
+    )
+
+
+def format_confusion(confusion: np.ndarray) -> str:
+    """The confusion matrix as a text table (rows: true digit, columns: predicted).
+
+    Examples
+    --------
+    >>> print(format_confusion(np.eye(2, dtype=int) * 3))
+     true\\pred    0    1
+             0    3    0
+             1    0    3
+    """
+    n = confusion.shape[0]
+    lines = ["true\\pred".rjust(10) + "".join(f"{j:5d}" for j in range(n))]
+    for i in range(n):
+        lines.append(f"{i:10d}" + "".join(f"{v:5d}" for v in confusion[i]))
+    return "\n".join(lines)

@@ -1,0 +1,174 @@
+"""Saving and loading fitted models.
+
+The tutorial saves its model with :mod:`pickle`. Loading a pickle runs whatever code the
+file holds, so a pickle from anyone but yourself can take over your machine. The default
+format here is therefore ``skops`` (:mod:`skops.io`): its loader builds only the types it
+is told to trust, and :func:`load_model` trusts only what a KNN digits model is made of.
+Pickle stays available, for files you made yourself and name explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import zipfile
+from pathlib import Path
+from typing import Literal, get_args
+
+import numpy as np
+import skops.io as sio
+from sklearn.neighbors import KNeighborsClassifier
+
+from digits_knn.preprocessing import N_FEATURES
+
+ModelFormat = Literal["skops", "pickle"]
+FORMATS: tuple[ModelFormat, ...] = get_args(ModelFormat)
+DEFAULT_FORMAT: ModelFormat = "skops"
+
+#: Types a saved KNN may hold beyond those skops trusts by default (scikit-learn
+#: estimators, numpy arrays): the search trees and the Minkowski-family metrics.
+TRUSTED_TYPES: frozenset[str] = frozenset(
+    {
+        "sklearn.neighbors._kd_tree.KDTree",
+        "sklearn.neighbors._ball_tree.BallTree",
+        "sklearn.metrics._dist_metrics.EuclideanDistance64",
+        "sklearn.metrics._dist_metrics.ManhattanDistance64",
+        "sklearn.metrics._dist_metrics.MinkowskiDistance64",
+        "sklearn.metrics._dist_metrics.ChebyshevDistance64",
+    }
+)
+
+PICKLE_WARNING = (
+    "Loading a pickle runs any code the file contains: only load pickles you made "
+    "yourself. Files from anyone else belong in the skops format."
+)
+
+
+class ModelFileError(ValueError):
+    """A model file that is missing, corrupt, or not a KNN model of the 64 digit features."""
+
+
+class UntrustedModelError(ModelFileError):
+    """A skops file that holds types outside :data:`TRUSTED_TYPES`; nothing was loaded.
+
+    Attributes
+    ----------
+    untrusted : list of str
+        The fully qualified names of the refused types.
+    """
+
+    def __init__(self, path: str, untrusted: list[str]) -> None:
+        super().__init__(
+            f"{path} holds types that are not part of a KNN model and were not "
+            f"loaded: {', '.join(untrusted)}"
+        )
+        self.untrusted = untrusted
+
+
+def _check_format(fmt: str) -> ModelFormat:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown model format {fmt!r}; choose one of {FORMATS}")
+    return fmt
+
+
+def save_model(
+    model: KNeighborsClassifier,
+    path: str | os.PathLike[str],
+    *,
+    format: str = DEFAULT_FORMAT,  # noqa: A002 - the CLI's --format
+) -> Path:
+    """Write a fitted model to ``path``.
+
+    Parameters
+    ----------
+    model : fitted KNeighborsClassifier
+    path : file path; its folder must exist
+    format : {"skops", "pickle"}, default "skops"
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    fmt = _check_format(format)
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise ModelFileError(f"folder {target.parent} does not exist")
+    if fmt == "skops":
+        sio.dump(model, target)
+    else:
+        with target.open("wb") as f:
+            pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
+    return target
+
+
+def validate_model(model: object, source: str = "the file") -> KNeighborsClassifier:
+    """Check that ``model`` is a fitted KNN over the 64 digit features, labels in 0..9.
+
+    Raises
+    ------
+    ModelFileError
+    """
+    if not isinstance(model, KNeighborsClassifier):
+        raise ModelFileError(
+            f"{source} holds a {type(model).__name__}, not a KNeighborsClassifier"
+        )
+    if not hasattr(model, "classes_") or not hasattr(model, "n_samples_fit_"):
+        raise ModelFileError(f"{source} holds a KNN that was never fitted")
+    if getattr(model, "n_features_in_", None) != N_FEATURES:
+        raise ModelFileError(
+            f"{source} was fitted on {getattr(model, 'n_features_in_', '?')} features, "
+            f"not the {N_FEATURES} block counts of a digit"
+        )
+    classes = np.asarray(model.classes_)
+    if classes.dtype.kind not in "iu" or classes.min() < 0 or classes.max() > 9:
+        raise ModelFileError(f"{source} predicts labels {classes}, not digits 0..9")
+    return model
+
+
+def load_model(
+    path: str | os.PathLike[str],
+    *,
+    format: str = DEFAULT_FORMAT,  # noqa: A002 - the CLI's --format
+) -> KNeighborsClassifier:
+    """Read a model written by :func:`save_model` and check it is a digits KNN.
+
+    Parameters
+    ----------
+    path : file path
+    format : {"skops", "pickle"}, default "skops"
+        ``"pickle"`` runs any code the file holds: see :data:`PICKLE_WARNING`.
+
+    Returns
+    -------
+    KNeighborsClassifier
+        Fitted, over 64 features, with labels in 0..9.
+
+    Raises
+    ------
+    UntrustedModelError
+        A skops file holding types beyond :data:`TRUSTED_TYPES` (nothing is built).
+    ModelFileError
+        A missing, unreadable or corrupt file, or one that holds something else.
+    """
+    fmt = _check_format(format)
+    source = os.fspath(path)
+    if not os.path.isfile(source):
+        raise ModelFileError(f"{source}: no such file")
+    try:
+        if fmt == "skops":
+            found = sio.get_untrusted_types(file=source)
+            untrusted = [t for t in found if t not in TRUSTED_TYPES]
+            if untrusted:
+                raise UntrustedModelError(source, untrusted)
+            model = sio.load(source, trusted=found)
+        else:
+            with open(source, "rb") as f:
+                model = pickle.load(f)  # explicit opt-in: see PICKLE_WARNING
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise ModelFileError(f"{source} is not a {fmt} model file ({exc})") from None
+    except (pickle.UnpicklingError, EOFError, ImportError, OSError) as exc:
+        raise ModelFileError(f"{source} is not a {fmt} model file ({exc})") from None
+    return validate_model(model, source)

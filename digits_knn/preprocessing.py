@@ -1,0 +1,375 @@
+"""From a drawing or a photo to the 64 features of UCI optdigits.
+
+UCI's description of optdigits: "We used preprocessing programs made available by NIST to
+extract normalized bitmaps of handwritten digits from a preprinted form ... 32x32 bitmaps
+are divided into nonoverlapping blocks of 4x4 and the number of on pixels are counted in
+each block. This generates an input matrix of 8x8 where each element is an integer in the
+range 0..16." :func:`bitmap_to_features` is that last step, exactly; :func:`canvas_to_bitmap`
+brings a drawing into the shape of those normalised bitmaps first (NIST's normaliser,
+NISTIR 5469: bounding box, scale, centre, even out the stroke thickness).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from typing import Literal
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+from scipy import ndimage
+
+BITMAP_SIZE = 32
+BLOCK_SIZE = 4
+GRID_SIZE = BITMAP_SIZE // BLOCK_SIZE
+MAX_COUNT = BLOCK_SIZE * BLOCK_SIZE
+N_FEATURES = GRID_SIZE * GRID_SIZE
+
+#: Largest image :func:`load_image` decodes (pixels). Pillow's own guard warns at about
+#: 89 million and refuses twice that; 40 million (a 40 MP photo, 160 MB as RGBA) is the
+#: deliberate limit here, checked from the header before anything is decoded.
+MAX_IMAGE_PIXELS = 40_000_000
+#: Largest file :func:`load_image` reads (bytes).
+MAX_FILE_BYTES = 25 * 1024 * 1024
+#: Images are shrunk to at most this side before they are processed: a digit needs no
+#: more, and a 12 MP photo would make every step slow.
+WORKING_SIZE = 1024
+
+#: A drawing whose ink spans less than this fraction of the image's larger side is a dot,
+#: not a digit.
+MIN_EXTENT = 0.1
+#: An image more than this fraction of ink is a painted area, not a digit on paper.
+MAX_INK_FRACTION = 0.6
+#: Ink components smaller than this fraction of the largest one are specks (dust, noise in
+#: a photo, a stray tap on the canvas) and do not count for the bounding box.
+MIN_COMPONENT_FRACTION = 0.05
+#: Minimum difference (grey levels, 0..255) between ink and paper in a photo.
+MIN_CONTRAST = 48.0
+#: NIST's stroke-thickness rule (hsfsys normaliz.c), by the number of ink pixels in the
+#: normalised 32x32 bitmap: erode twice above 560, once above 412, dilate twice below 108,
+#: once below 256. ``load_digits`` averages 313 ink pixels (5%..95%: 261..368).
+ERODE_TWICE, ERODE_ONCE, DILATE_ONCE, DILATE_TWICE = 560, 412, 256, 108
+#: NIST scales every character to this width (and 32 rows).
+NIST_WIDTH = 20
+#: Characters narrower than this (columns, aspect kept at 32 rows) are thin, like a 1,
+#: and keep their aspect ratio.
+THIN_WIDTH = 12
+
+DrawingProblem = Literal["empty", "too_small", "too_much_ink"]
+
+
+class DrawingError(ValueError):
+    """A drawing or image that holds no digit to classify.
+
+    Attributes
+    ----------
+    reason : {"empty", "too_small", "too_much_ink"}
+        ``"empty"``: no ink at all; ``"too_small"``: a dot or a speck, too little ink to
+        be a digit; ``"too_much_ink"``: most of the image is dark (a painted canvas, a
+        photo of a dark surface).
+    """
+
+    def __init__(self, reason: DrawingProblem, message: str) -> None:
+        super().__init__(message)
+        self.reason: DrawingProblem = reason
+
+
+class ImageFileError(ValueError):
+    """An image file that cannot be read: missing, not an image, truncated, too large."""
+
+
+def bitmap_to_features(bitmap: np.ndarray) -> np.ndarray:
+    """Count the ink pixels of each non-overlapping 4x4 block, as UCI optdigits did.
+
+    Parameters
+    ----------
+    bitmap : array-like of shape (32, 32) or (n, 32, 32), bool (or 0/1)
+
+    Returns
+    -------
+    ndarray of shape (64,) or (n, 64), int64 in 0..16
+        Row-major block counts, the layout of ``load_digits().data``.
+
+    Examples
+    --------
+    >>> bitmap = np.zeros((32, 32), dtype=bool)
+    >>> bitmap[:4, :4] = True
+    >>> bitmap[4, 4] = True
+    >>> bitmap_to_features(bitmap)[[0, 1, 9]].tolist()
+    [16, 0, 1]
+    """
+    bitmap = np.asarray(bitmap)
+    if bitmap.shape[-2:] != (BITMAP_SIZE, BITMAP_SIZE) or bitmap.ndim not in (2, 3):
+        raise ValueError(
+            f"expected a bitmap of shape (32, 32) or (n, 32, 32), got {bitmap.shape}"
+        )
+    ink = bitmap.astype(bool).astype(np.int64)
+    blocks = ink.reshape(*ink.shape[:-2], GRID_SIZE, BLOCK_SIZE, GRID_SIZE, BLOCK_SIZE)
+    counts = blocks.sum(axis=(-3, -1))
+    return counts.reshape(*ink.shape[:-2], N_FEATURES)
+
+
+def _to_grey(image: np.ndarray) -> np.ndarray:
+    """RGBA / RGB / grey uint8 image to grey levels 0..255 (float), composited on white."""
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        raise ValueError(f"expected a uint8 image, got dtype {image.dtype}")
+    if image.ndim == 2:
+        return image.astype(np.float64)
+    if image.ndim != 3 or image.shape[2] not in (3, 4):
+        raise ValueError(
+            f"expected an image of shape (h, w), (h, w, 3) or (h, w, 4), got {image.shape}"
+        )
+    rgb = image[..., :3].astype(np.float64)
+    grey = rgb @ np.array([0.299, 0.587, 0.114])
+    if image.shape[2] == 4:
+        # A transparent pixel is background: the canvas's default background is
+        # transparent black, which must not read as ink.
+        alpha = image[..., 3].astype(np.float64) / 255.0
+        grey = alpha * grey + (1.0 - alpha) * 255.0
+    return grey
+
+
+def _otsu_threshold(grey: np.ndarray) -> tuple[float, float]:
+    """Otsu's threshold of a grey image and the gap between the two class means."""
+    hist = np.bincount(np.clip(grey, 0, 255).astype(np.int64).ravel(), minlength=256)
+    levels = np.arange(256, dtype=np.float64)
+    weight_dark = np.cumsum(hist).astype(np.float64)
+    weight_light = weight_dark[-1] - weight_dark
+    sum_dark = np.cumsum(hist * levels)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_dark = sum_dark / weight_dark
+        mean_light = (sum_dark[-1] - sum_dark) / weight_light
+        between = weight_dark * weight_light * (mean_dark - mean_light) ** 2
+    between = np.nan_to_num(between, nan=-1.0)
+    t = int(np.argmax(between))
+    if between[t] <= 0:
+        return float(levels[-1]), 0.0
+    return t + 0.5, float(mean_light[t] - mean_dark[t])
+
+
+def ink_mask(image: np.ndarray) -> np.ndarray:
+    """Which pixels of an image are ink (dark on a light or transparent background).
+
+    Parameters
+    ----------
+    image : ndarray of shape (h, w, 4), (h, w, 3) or (h, w), uint8
+
+    Returns
+    -------
+    ndarray of shape (h, w), bool
+    """
+    grey = _to_grey(image)
+    lo, hi = float(grey.min()), float(grey.max())
+    if hi - lo < MIN_CONTRAST:
+        # One colour all over: blank paper, or a canvas painted full.
+        return np.full(grey.shape, lo < 128.0)
+    threshold, gap = _otsu_threshold(grey)
+    if gap < MIN_CONTRAST:
+        return np.zeros(grey.shape, dtype=bool)
+    return grey < threshold
+
+
+def _drop_specks(mask: np.ndarray) -> np.ndarray:
+    labels, n = ndimage.label(mask, structure=np.ones((3, 3)))
+    if n <= 1:
+        return mask
+    sizes = np.bincount(labels.ravel())[1:]
+    keep = np.flatnonzero(sizes >= MIN_COMPONENT_FRACTION * sizes.max()) + 1
+    return np.isin(labels, keep)
+
+
+def _even_thickness(bitmap: np.ndarray) -> np.ndarray:
+    """NIST's rule: erode or dilate by the ink count of the normalised bitmap."""
+    n = int(bitmap.sum())
+    cross = ndimage.generate_binary_structure(2, 1)
+    if n > ERODE_ONCE:
+        steps = 2 if n > ERODE_TWICE else 1
+        for _ in range(steps):
+            eroded = ndimage.binary_erosion(bitmap, cross)
+            if eroded.sum() < DILATE_ONCE:  # never erode a digit away
+                break
+            bitmap = eroded
+    elif n < DILATE_ONCE:
+        steps = 2 if n < DILATE_TWICE else 1
+        bitmap = ndimage.binary_dilation(bitmap, cross, iterations=steps)
+    return bitmap
+
+
+def _target_size(height: int, width: int) -> tuple[int, int]:
+    """Size (rows, columns) of the character inside the 32x32 bitmap.
+
+    NIST's normaliser stretches every character to 20 columns by 32 rows; measured on
+    pen-drawn digits (``benchmarks/preprocessing.py``) that beats keeping the aspect
+    ratio by 3 to 4 points. Only a thin character (under 12 columns when its height fills
+    the 32 rows, a 1 drawn as a bar) keeps its aspect ratio, so that a 1 is not smeared
+    over the middle columns, which only about 38% of UCI's 1s span.
+    """
+    thin_width = round(width * BITMAP_SIZE / height)
+    if thin_width < THIN_WIDTH:
+        return BITMAP_SIZE, max(1, thin_width)
+    return BITMAP_SIZE, NIST_WIDTH
+
+
+def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
+    """Normalise an ink mask of any size into a UCI-like 32x32 bitmap.
+
+    The ink's bounding box is scaled to NIST's 20 columns by 32 rows (the height fills
+    the rows, as in the UCI forms) unless the character is thin (a 1 keeps its aspect
+    ratio), centred, then the stroke thickness is evened out as NIST's normaliser does.
+
+    Parameters
+    ----------
+    mask : ndarray of shape (h, w), bool
+
+    Returns
+    -------
+    ndarray of shape (32, 32), bool
+
+    Raises
+    ------
+    DrawingError
+        If the mask holds no ink, too little to be a digit, or mostly ink.
+    """
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        raise DrawingError("empty", "There is no ink: draw a digit first.")
+    if mask.mean() > MAX_INK_FRACTION:
+        raise DrawingError(
+            "too_much_ink",
+            f"{mask.mean():.0%} of the image is ink: draw a digit with dark strokes "
+            "on a light background.",
+        )
+    mask = _drop_specks(mask)
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+    if max(height, width) < MIN_EXTENT * max(mask.shape):
+        raise DrawingError(
+            "too_small",
+            "That is only a dot: too little ink to be a digit. Draw the digit larger.",
+        )
+    crop = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    new_h, new_w = _target_size(int(height), int(width))
+    coverage = Image.fromarray(crop.astype(np.float32), mode="F").resize(
+        (new_w, new_h), Image.Resampling.BOX
+    )
+    small = np.asarray(coverage) >= 0.5
+    if not small.any():  # strokes thinner than a bitmap pixel: keep the darkest ones
+        small = np.asarray(coverage) >= 0.5 * float(np.asarray(coverage).max())
+    bitmap = np.zeros((BITMAP_SIZE, BITMAP_SIZE), dtype=bool)
+    top, left = (BITMAP_SIZE - new_h) // 2, (BITMAP_SIZE - new_w) // 2
+    bitmap[top : top + new_h, left : left + new_w] = small
+    return _even_thickness(bitmap)
+
+
+def canvas_to_bitmap(image: np.ndarray) -> np.ndarray:
+    """Turn a drawing (or a photo of a digit on paper) into a UCI-like 32x32 bitmap.
+
+    Parameters
+    ----------
+    image : ndarray of shape (h, w, 4), (h, w, 3) or (h, w), uint8
+        Any size; white or transparent background, any dark ink colour. This is what
+        ``streamlit-drawable-canvas`` returns with ``return_image_data=True``.
+
+    Returns
+    -------
+    ndarray of shape (32, 32), bool
+        ``True`` where there is ink.
+
+    Raises
+    ------
+    DrawingError
+        With ``reason`` ``"empty"`` (nothing drawn), ``"too_small"`` (a dot) or
+        ``"too_much_ink"`` (a canvas painted full).
+    ValueError
+        If ``image`` is not a uint8 image array.
+    """
+    return mask_to_bitmap(ink_mask(image))
+
+
+def canvas_to_features(image: np.ndarray) -> np.ndarray:
+    """:func:`canvas_to_bitmap` then :func:`bitmap_to_features`.
+
+    Returns
+    -------
+    ndarray of shape (64,), int64 in 0..16
+    """
+    return bitmap_to_features(canvas_to_bitmap(image))
+
+
+def load_image(source: str | os.PathLike[str] | bytes) -> np.ndarray:
+    """Read a PNG, JPEG, BMP or GIF file (or its bytes) as an RGBA array.
+
+    The EXIF orientation of photos is applied; an animated GIF gives its first frame;
+    images larger than 1024 pixels on a side are shrunk to that.
+
+    Parameters
+    ----------
+    source : path or bytes
+
+    Returns
+    -------
+    ndarray of shape (h, w, 4), uint8
+
+    Raises
+    ------
+    ImageFileError
+        A missing file, a file that is not an image, a truncated or corrupt image, a file
+        over 25 MB or an image over 40 million pixels (a decompression bomb).
+    """
+    if isinstance(source, bytes):
+        data = source
+        name = "the uploaded file"
+    else:
+        name = os.fspath(source)
+        try:
+            if os.path.getsize(name) > MAX_FILE_BYTES:
+                raise ImageFileError(
+                    f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB; "
+                    "use a smaller picture of the digit."
+                )
+            with open(name, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            raise ImageFileError(f"{name}: no such file") from None
+        except IsADirectoryError:
+            raise ImageFileError(f"{name} is a directory, not an image") from None
+        except PermissionError:
+            raise ImageFileError(f"{name}: permission denied") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ImageFileError(
+            f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB; "
+            "use a smaller picture of the digit."
+        )
+    if not data:
+        raise ImageFileError(f"{name} is empty")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                width, height = im.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise ImageFileError(
+                        f"{name} is {width}x{height} pixels, more than the "
+                        f"{MAX_IMAGE_PIXELS:,} allowed; use a smaller picture."
+                    )
+                im.draft("RGB", (WORKING_SIZE, WORKING_SIZE))  # JPEG: decode smaller
+                im.load()
+                frame = ImageOps.exif_transpose(im)
+                frame.thumbnail((WORKING_SIZE, WORKING_SIZE))
+                rgba = frame.convert("RGBA")
+    except ImageFileError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        if isinstance(exc, UnidentifiedImageError):
+            raise ImageFileError(
+                f"{name} is not an image Pillow can read (PNG, JPEG, BMP or GIF)"
+            ) from None
+        raise ImageFileError(f"{name} is too large: {exc}") from None
+    except Image.DecompressionBombWarning as exc:
+        raise ImageFileError(f"{name} is too large: {exc}") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageFileError(f"{name} is truncated or corrupt ({exc})") from None
+    return np.asarray(rgba, dtype=np.uint8)

@@ -1,0 +1,83 @@
+"""Shared fixtures: the tutorial's data and model, and drawings made in code."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from sklearn.neighbors import KNeighborsClassifier
+
+from digits_knn.data import Split, load_bitmaps, load_split
+from digits_knn.model import fit_model
+
+CANVAS_SIZE = 280
+
+
+@pytest.fixture(scope="session")
+def split() -> Split:
+    return load_split()
+
+
+@pytest.fixture(scope="session")
+def tutorial_model(split: Split) -> KNeighborsClassifier:
+    """The tutorial's model: k=20, kd_tree, p=2, fitted on the training split."""
+    return fit_model(split.X_train, split.y_train)
+
+
+def bitmap_on_canvas(
+    bitmap: np.ndarray, *, size: int = CANVAS_SIZE, margin: int = 28
+) -> np.ndarray:
+    """Draw a 32x32 bitmap as black ink on a white RGBA canvas of ``size`` pixels."""
+    scale = (size - 2 * margin) // bitmap.shape[0]
+    big = np.kron(bitmap.astype(bool), np.ones((scale, scale), dtype=bool))
+    canvas = np.full((size, size, 4), 255, dtype=np.uint8)
+    region = canvas[margin : margin + big.shape[0], margin : margin + big.shape[1]]
+    region[big] = (0, 0, 0, 255)
+    return canvas
+
+
+def draw_strokes(
+    strokes: list[list[tuple[float, float]]],
+    *,
+    width: int = 20,
+    size: int = CANVAS_SIZE,
+    ink: tuple[int, int, int, int] = (0, 0, 0, 255),
+    background: tuple[int, int, int, int] = (255, 255, 255, 255),
+) -> np.ndarray:
+    """Draw polylines (coordinates in 0..1 of the canvas) as round-capped strokes."""
+    image = Image.new("RGBA", (size, size), background)
+    pen = ImageDraw.Draw(image)
+    for stroke in strokes:
+        points = [(x * size, y * size) for x, y in stroke]
+        if len(points) > 1:
+            pen.line(points, fill=ink, width=width, joint="curve")
+        for x, y in points[:1] + points[-1:]:
+            r = width / 2
+            pen.ellipse([x - r, y - r, x + r, y + r], fill=ink)
+    return np.asarray(image)
+
+
+#: Hand-made stroke drawings of a few digits, in canvas coordinates 0..1.
+STROKE_DIGITS: dict[int, list[list[tuple[float, float]]]] = {
+    0: [
+        [
+            (0.5, 0.15),
+            (0.35, 0.22),
+            (0.3, 0.5),
+            (0.35, 0.78),
+            (0.5, 0.85),
+            (0.65, 0.78),
+            (0.7, 0.5),
+            (0.65, 0.22),
+            (0.5, 0.15),
+        ]
+    ],
+    1: [[(0.42, 0.25), (0.55, 0.15), (0.55, 0.85)]],
+    4: [[(0.55, 0.15), (0.3, 0.6), (0.72, 0.6)], [(0.6, 0.35), (0.6, 0.85)]],
+    7: [[(0.3, 0.15), (0.7, 0.15), (0.45, 0.85)], [(0.38, 0.5), (0.62, 0.5)]],
+}
+
+
+@pytest.fixture(scope="session")
+def uci_bitmaps() -> np.ndarray:
+    return load_bitmaps()

@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from sklearn.neighbors import KNeighborsClassifier
+
+from digits_knn.cli import build_parser, main
+from digits_knn.data import Split
+from tests.conftest import STROKE_DIGITS, draw_strokes
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = ["evaluate", "grid-search", "predict", "save", "load", "show-digits"]
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def digit_files(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
+    folder = tmp_path_factory.mktemp("digits")
+    files = {}
+    for digit, strokes in STROKE_DIGITS.items():
+        path = folder / f"digit{digit}.png"
+        Image.fromarray(draw_strokes(strokes)).save(path)
+        files[digit] = path
+    return files
+
+
+def test_evaluate_prints_the_tutorials_accuracy(
+    capsys: pytest.CaptureFixture[str], split: Split
+) -> None:
+    direct = KNeighborsClassifier(n_neighbors=20, algorithm="kd_tree", p=2)
+    direct.fit(split.X_train, split.y_train)
+    expected = direct.score(split.X_test, split.y_test)
+    code, out, _ = run(["evaluate"], capsys)
+    assert code == 0
+    assert f"test accuracy: {expected:.4f}" in out
+    assert "confusion matrix" in out
+
+
+def test_evaluate_with_other_hyperparameters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        [
+            "evaluate",
+            "--k",
+            "3",
+            "--p",
+            "1",
+            "--algorithm",
+            "brute",
+            "--weights",
+            "distance",
+        ],
+        capsys,
+    )
+    assert code == 0
+    assert "k=3 p=1 algorithm=brute weights=distance" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["evaluate", "--k", "0"], "at least 1"),
+        (["evaluate", "--k", "2000"], "larger than the training set"),
+        (["evaluate", "--p", "0.5"], "p must be at least 1"),
+        (["grid-search", "--k-range", "5:5", "--quiet"], "empty"),
+        (["grid-search", "--cv", "1", "--quiet"], "at least 2 folds"),
+        (["load", "missing.skops"], "no such file"),
+        (["show-digits", "/nonexistent-folder/x.png"], "does not exist"),
+    ],
+)
+def test_bad_input_is_one_clear_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, _, err = run(argv, capsys)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [["evaluate", "--algorithm", "octree"], ["nope"]])
+def test_argparse_rejects_unknown_choices(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main([command, "--help"])
+    assert info.value.code == 0
+    assert "usage: python -m digits_knn " + command in capsys.readouterr().out
+
+
+def test_predict_plain_and_json(
+    capsys: pytest.CaptureFixture[str], digit_files: dict[int, Path]
+) -> None:
+    paths = [str(digit_files[d]) for d in sorted(digit_files)]
+    code, out, _ = run(["predict", *paths], capsys)
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split(": ")[1].split()[0] for line in lines] == [
+        str(d) for d in sorted(digit_files)
+    ]
+
+    code, out, _ = run(["predict", "--json", *paths], capsys)
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["path"] for r in records] == paths
+    assert [r["label"] for r in records] == sorted(digit_files)
+    for record in records:
+        assert sum(record["probabilities"].values()) == pytest.approx(1)
+        assert len(record["neighbors"]) == 20
+        assert {"label", "distance"} <= set(record["neighbors"][0])
+
+
+def test_predict_reports_bad_files_and_goes_on(
+    capsys: pytest.CaptureFixture[str], digit_files: dict[int, Path], tmp_path: Path
+) -> None:
+    text = tmp_path / "notes.png"
+    text.write_text("not an image")
+    blank = tmp_path / "blank.png"
+    Image.new("RGB", (100, 100), "white").save(blank)
+    good = str(digit_files[7])
+    code, out, err = run(
+        ["predict", str(tmp_path / "missing.png"), str(text), good, str(blank)], capsys
+    )
+    assert code == 1
+    assert out.splitlines() == [f"{good}: 7 ({out.split('(')[1].split(')')[0]})"]
+    assert "missing.png: no such file" in err
+    assert "not an image" in err
+    assert "blank.png: There is no ink" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("fmt", ["skops", "pickle"])
+def test_save_then_load(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    fmt: str,
+    digit_files: dict[int, Path],
+) -> None:
+    path = tmp_path / f"model.{fmt}"
+    code, out, _ = run(
+        ["save", str(path), "--format", fmt, "--k", "5", "--p", "1"], capsys
+    )
+    assert code == 0
+    assert path.is_file()
+    code, out, _ = run(["load", str(path), "--format", fmt], capsys)
+    assert code == 0
+    assert "k=5 p=1 algorithm=kd_tree" in out
+    code, out, _ = run(
+        ["predict", "--model", str(path), "--format", fmt, str(digit_files[0])], capsys
+    )
+    assert code == 0
+    assert out.startswith(f"{digit_files[0]}: 0")
+
+
+def test_load_refuses_a_pickle_as_skops(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "model.pkl"
+    assert main(["save", str(path), "--format", "pickle"]) == 0
+    code, _, err = run(["load", str(path)], capsys)
+    assert code == 2
+    assert "not a skops model file" in err
+
+
+def test_show_digits_writes_the_figure(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out_path = tmp_path / "first10.png"
+    code, _, _ = run(["show-digits", str(out_path)], capsys)
+    assert code == 0
+    with Image.open(out_path) as image:
+        assert image.width > image.height > 50
+        assert np.asarray(image.convert("L")).std() > 10  # not a blank image
+
+
+def test_grid_search_small_grid(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["grid-search", "--k-range", "1:4", "--p", "1", "2", "--cv", "3", "--quiet"],
+        capsys,
+    )
+    assert code == 0
+    assert out.count("\n") >= 6 + 3
+    assert "best parameters: n_neighbors=" in out
+    assert "best cross-validated accuracy: 0.9" in out
+    assert "best model's test accuracy: 0.9" in out
+
+
+def test_grid_search_shows_progress_on_stderr() -> None:
+    """As a real process: progress goes to stderr, the results to stdout."""
+    result = subprocess.run(
+        [sys.executable, "-m", "digits_knn", "grid-search", "--k-range", "2:6:2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "candidates" in result.stderr
+    assert "Done" in result.stderr
+    assert "best parameters" in result.stdout
+    assert "Parallel" not in result.stdout
+
+
+def test_parser_lists_all_commands() -> None:
+    help_text = build_parser().format_help()
+    for command in COMMANDS:
+        assert command in help_text

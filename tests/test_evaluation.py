@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import numpy as np
+from numpy.testing import assert_array_equal
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
+
+from digits_knn.data import Split
+from digits_knn.evaluation import evaluate
+
+
+def test_tutorial_test_accuracy(
+    split: Split, tutorial_model: KNeighborsClassifier
+) -> None:
+    """The tutorial's number, computed directly with scikit-learn in the same test."""
+    digits = load_digits()
+    X_train, X_test, y_train, y_test = train_test_split(
+        digits.data, digits.target, test_size=0.2, random_state=1337
+    )
+    direct = KNeighborsClassifier(n_neighbors=20, algorithm="kd_tree", p=2)
+    direct.fit(X_train, y_train)
+    result = evaluate(tutorial_model, split.X_test, split.y_test)
+    assert result.accuracy == direct.score(X_test, y_test)
+
+
+def test_confusion_and_misclassified_agree(
+    split: Split, tutorial_model: KNeighborsClassifier
+) -> None:
+    result = evaluate(tutorial_model, split.X_test, split.y_test)
+    assert result.confusion.shape == (10, 10)
+    assert result.confusion.sum() == len(split.y_test)
+    assert np.trace(result.confusion) == len(split.y_test) - len(result.misclassified)
+    assert_array_equal(result.y_pred, tutorial_model.predict(split.X_test))
+    wrong = result.misclassified
+    assert (result.y_pred[wrong] != split.y_test[wrong]).all()
+    assert result.accuracy == 1 - len(wrong) / len(split.y_test)
+
+
+def test_precision_recall_per_digit(
+    split: Split, tutorial_model: KNeighborsClassifier
+) -> None:
+    result = evaluate(tutorial_model, split.X_test, split.y_test)
+    for digit in range(10):
+        predicted = result.y_pred == digit
+        actual = split.y_test == digit
+        assert result.precision[digit] == (predicted & actual).sum() / predicted.sum()
+        assert result.recall[digit] == (predicted & actual).sum() / actual.sum()

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io as sio
+from numpy.testing import assert_array_equal
+from sklearn.neighbors import KNeighborsClassifier
+
+from digits_knn.data import Split
+from digits_knn.model import fit_model
+from digits_knn.persistence import (
+    ModelFileError,
+    UntrustedModelError,
+    load_model,
+    save_model,
+)
+
+
+@pytest.mark.parametrize("algorithm", ["auto", "ball_tree", "kd_tree", "brute"])
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_skops_round_trip(split: Split, tmp_path: Path, algorithm: str, p: int) -> None:
+    model = fit_model(split.X_train, split.y_train, p=p, algorithm=algorithm)
+    path = save_model(model, tmp_path / "model.skops")
+    loaded = load_model(path)
+    assert loaded.get_params() == model.get_params()
+    assert_array_equal(loaded.predict(split.X_test), model.predict(split.X_test))
+
+
+def test_pickle_round_trip_for_tutorial_parity(
+    split: Split, tmp_path: Path, tutorial_model: KNeighborsClassifier
+) -> None:
+    path = save_model(tutorial_model, tmp_path / "model.pkl", format="pickle")
+    with path.open("rb") as f:
+        plain = pickle.load(f)  # the tutorial's own way of loading
+    loaded = load_model(path, format="pickle")
+    assert loaded.score(split.X_test, split.y_test) == plain.score(
+        split.X_test, split.y_test
+    )
+
+
+def test_malicious_skops_file_is_refused(tmp_path: Path) -> None:
+    """A file that smuggles in a callable (here os.system) is not loaded at all."""
+    evil = KNeighborsClassifier(metric=os.system)
+    evil.fit(np.zeros((2, 64)), [0, 1])
+    path = tmp_path / "evil.skops"
+    sio.dump(evil, path)
+    with pytest.raises(UntrustedModelError, match="system") as info:
+        load_model(path)
+    assert any("system" in name for name in info.value.untrusted)
+
+
+def test_pickle_is_not_the_default(split: Split, tmp_path: Path) -> None:
+    """A pickle handed to the default loader is not unpickled, just refused."""
+    path = tmp_path / "model.pkl"
+    with path.open("wb") as f:
+        pickle.dump(fit_model(split.X_train, split.y_train), f)
+    with pytest.raises(ModelFileError, match="not a skops model file"):
+        load_model(path)
+
+
+def test_load_model_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ModelFileError, match="no such file"):
+        load_model(tmp_path / "nothing.skops")
+
+
+def test_load_model_corrupt_file(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.skops"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ModelFileError, match="not a skops model file"):
+        load_model(path)
+
+
+def test_load_model_wrong_number_of_features(tmp_path: Path) -> None:
+    model = KNeighborsClassifier(n_neighbors=1).fit(np.eye(10), np.arange(10))
+    path = save_model(model, tmp_path / "small.skops")
+    with pytest.raises(ModelFileError, match="10 features"):
+        load_model(path)
+
+
+def test_load_model_unfitted(tmp_path: Path) -> None:
+    path = save_model(KNeighborsClassifier(), tmp_path / "unfitted.skops")
+    with pytest.raises(ModelFileError, match="never fitted"):
+        load_model(path)
+
+
+def test_save_model_missing_folder(tutorial_model: KNeighborsClassifier) -> None:
+    with pytest.raises(ModelFileError, match="does not exist"):
+        save_model(tutorial_model, "/nonexistent-folder/model.skops")
+
+
+def test_unknown_format(tutorial_model: KNeighborsClassifier, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown model format"):
+        save_model(tutorial_model, tmp_path / "m.joblib", format="joblib")
