@@ -12,8 +12,6 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 
 TEST_SIZE = 0.2
 RANDOM_STATE = 1337
@@ -55,6 +53,8 @@ def load_xy() -> tuple[np.ndarray, np.ndarray]:
         numbers are reproduced exactly only from the very same array type.
     y : ndarray of shape (1797,), int64 in 0..9
     """
+    from sklearn.datasets import load_digits  # slow import: see digits_knn/__init__
+
     digits = load_digits()
     X = np.asarray(digits.data, dtype=np.float64)
     y = np.asarray(digits.target, dtype=np.int64)
@@ -83,6 +83,8 @@ def split_xy(
     -------
     Split
     """
+    from sklearn.model_selection import train_test_split
+
     indices = np.arange(len(y))
     X_train, X_test, y_train, y_test, idx_train, idx_test = train_test_split(
         X, y, indices, test_size=test_size, random_state=random_state
@@ -113,3 +115,45 @@ def load_bitmaps() -> np.ndarray:
     bitmaps = bitmaps.reshape(-1, BITMAP_SIZE, BITMAP_SIZE)
     bitmaps.setflags(write=False)
     return bitmaps
+
+
+@lru_cache(maxsize=1)
+def load_split_bitmaps() -> tuple[np.ndarray, np.ndarray]:
+    """The 32x32 originals of the tutorial's training and test digits, in split order.
+
+    Returns
+    -------
+    train_bitmaps : ndarray of shape (1437, 32, 32), bool
+        ``train_bitmaps[i]`` is the original of ``load_split().X_train[i]``.
+    test_bitmaps : ndarray of shape (360, 32, 32), bool
+    """
+    split = load_split()
+    bitmaps = load_bitmaps()
+    train, test = bitmaps[split.idx_train], bitmaps[split.idx_test]
+    train.setflags(write=False)
+    test.setflags(write=False)
+    return train, test
+
+
+def select_examples(y: np.ndarray, digit: int | None, limit: int) -> np.ndarray:
+    """Rows of ``y`` with label ``digit`` (any label if None), the first ``limit``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n,), integers in 0..9
+    digit : int in 0..9, or None for every digit
+    limit : int >= 0
+
+    Returns
+    -------
+    ndarray of shape (min(limit, n_matching),), int
+
+    Examples
+    --------
+    >>> select_examples(np.array([3, 1, 3, 3]), 3, 2).tolist()
+    [0, 2]
+    """
+    rows = (
+        np.arange(len(y)) if digit is None else np.flatnonzero(np.asarray(y) == digit)
+    )
+    return rows[: max(0, limit)]

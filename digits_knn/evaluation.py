@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import statistics
+import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.metrics import (
-    accuracy_score,
-    confusion_matrix,
-    precision_recall_fscore_support,
-)
-from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.data import N_CLASSES
+from digits_knn.model import ALGORITHMS, fit_model
+
+if TYPE_CHECKING:
+    from sklearn.neighbors import KNeighborsClassifier
 
 LABELS = np.arange(N_CLASSES)
 
@@ -62,6 +63,12 @@ def evaluate(
     -------
     Evaluation
     """
+    from sklearn.metrics import (  # slow import: see digits_knn/__init__
+        accuracy_score,
+        confusion_matrix,
+        precision_recall_fscore_support,
+    )
+
     y_pred = np.asarray(model.predict(X_test))
     precision, recall, _, _ = precision_recall_fscore_support(
         y_test, y_pred, labels=LABELS, zero_division=0
@@ -91,3 +98,80 @@ def format_confusion(confusion: np.ndarray) -> str:
     for i in range(n):
         lines.append(f"{i:10d}" + "".join(f"{v:5d}" for v in confusion[i]))
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class AlgorithmTiming:
+    """Measured cost of one neighbour-search algorithm.
+
+    Attributes
+    ----------
+    algorithm : {"auto", "ball_tree", "kd_tree", "brute"}
+    method : str
+        What scikit-learn actually ran ("auto" picks one of the other three).
+    fit_seconds : float
+        Median time to fit (build the tree, or just store the data for brute force).
+    query_seconds : float
+        Median time to predict every test digit.
+    """
+
+    algorithm: str
+    method: str
+    fit_seconds: float
+    query_seconds: float
+
+
+def time_algorithms(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    *,
+    n_neighbors: int,
+    p: float,
+    weights: str = "uniform",
+    repeats: int = 3,
+) -> list[AlgorithmTiming]:
+    """Time fitting and querying with each of the four search algorithms.
+
+    Parameters
+    ----------
+    X_train : ndarray of shape (n_train, 64)
+    y_train : ndarray of shape (n_train,)
+    X_test : ndarray of shape (n_test, 64)
+    n_neighbors, p, weights
+        As for :func:`digits_knn.model.fit_model`.
+    repeats : int >= 1, default 3
+        Each time is the median of this many runs (the machine may be busy).
+
+    Returns
+    -------
+    list of AlgorithmTiming
+        One per algorithm, in the order of :data:`digits_knn.model.ALGORITHMS`.
+    """
+    timings = []
+    for algorithm in ALGORITHMS:
+        fits, queries = [], []
+        model = None
+        for _ in range(max(1, repeats)):
+            start = time.perf_counter()
+            model = fit_model(
+                X_train,
+                y_train,
+                n_neighbors=n_neighbors,
+                p=p,
+                algorithm=algorithm,
+                weights=weights,
+            )
+            fitted = time.perf_counter()
+            model.predict(X_test)
+            fits.append(fitted - start)
+            queries.append(time.perf_counter() - fitted)
+        timings.append(
+            AlgorithmTiming(
+                algorithm=algorithm,
+                method=str(getattr(model, "_fit_method", algorithm)),
+                fit_seconds=statistics.median(fits),
+                query_seconds=statistics.median(queries),
+            )
+        )
+    return timings

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, cast, get_args
+from typing import TYPE_CHECKING, Literal, cast, get_args
 
 import numpy as np
-from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.preprocessing import MAX_COUNT, N_FEATURES
+
+if TYPE_CHECKING:
+    from sklearn.neighbors import KNeighborsClassifier
 
 Algorithm = Literal["auto", "ball_tree", "kd_tree", "brute"]
 Weights = Literal["uniform", "distance"]
@@ -111,6 +113,8 @@ def fit_model(
         weights=weights,
         n_train=len(y),
     )
+    from sklearn.neighbors import KNeighborsClassifier  # slow: see digits_knn/__init__
+
     p_value: float = int(p) if float(p).is_integer() else float(p)
     model = KNeighborsClassifier(
         n_neighbors=int(n_neighbors),

@@ -7,11 +7,77 @@ are safe to make from several threads at once (a Streamlit server) and need no d
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
+from PIL import Image, ImageDraw, ImageFont
 
-from digits_knn.preprocessing import GRID_SIZE, MAX_COUNT
+from digits_knn.preprocessing import BLOCK_SIZE, GRID_SIZE, MAX_COUNT
+
+if TYPE_CHECKING:
+    import altair as alt
+    from matplotlib.figure import Figure
+
+GRID_COLOUR = (70, 130, 220)
+
+
+def render_bitmap(
+    bitmap: np.ndarray, *, scale: int = 4, grid: bool = False
+) -> np.ndarray:
+    """A 32x32 bitmap as a picture: black ink on white, each pixel ``scale`` wide.
+
+    Fast (no matplotlib), for pages that redraw on every stroke.
+
+    Parameters
+    ----------
+    bitmap : ndarray of shape (32, 32), bool
+    scale : int >= 1, default 4
+    grid : bool, default False
+        Draw the 4x4 block grid of the UCI reduction in blue.
+
+    Returns
+    -------
+    ndarray of shape (32 * scale, 32 * scale, 3), uint8
+    """
+    ink = np.kron(np.asarray(bitmap, dtype=bool), np.ones((scale, scale), dtype=bool))
+    picture = np.where(ink[..., None], 0, 255).astype(np.uint8).repeat(3, axis=2)
+    if grid:
+        step = scale * BLOCK_SIZE
+        picture[::step, :] = picture[:, ::step] = GRID_COLOUR
+        picture[-1, :] = picture[:, -1] = GRID_COLOUR
+    return picture
+
+
+def render_counts(features: np.ndarray, *, cell: int = 28) -> np.ndarray:
+    """The 8x8 block counts as grey cells with each count (0..16) written in its cell.
+
+    Parameters
+    ----------
+    features : ndarray of shape (64,) or (8, 8), integers in 0..16
+    cell : int, default 28
+        Pixels per cell.
+
+    Returns
+    -------
+    ndarray of shape (8 * cell, 8 * cell, 3), uint8
+    """
+    grid = np.asarray(features).reshape(GRID_SIZE, GRID_SIZE)
+    shade = (255 - grid * 255 / MAX_COUNT).astype(np.uint8)
+    picture = Image.fromarray(np.kron(shade, np.ones((cell, cell), dtype=np.uint8)))
+    picture = picture.convert("RGB")
+    pen = ImageDraw.Draw(picture)
+    font = _font(cell // 2)
+    for (i, j), value in np.ndenumerate(grid):
+        colour = (255, 255, 255) if value > MAX_COUNT / 2 else (0, 0, 0)
+        centre = (j * cell + cell / 2, i * cell + cell / 2)
+        pen.text(centre, str(int(value)), fill=colour, font=font, anchor="mm")
+    return np.asarray(picture)
+
+
+@lru_cache(maxsize=8)
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
 
 
 def plot_digits(
@@ -35,6 +101,8 @@ def plot_digits(
     -------
     Figure
     """
+    from matplotlib.figure import Figure  # slow import: see digits_knn/__init__
+
     images = np.asarray(images)
     if images.ndim == 2 and images.shape[1] == GRID_SIZE * GRID_SIZE:
         images = images.reshape(-1, GRID_SIZE, GRID_SIZE)
@@ -61,6 +129,8 @@ def plot_bitmap(bitmap: np.ndarray, *, title: str = "") -> Figure:
     ----------
     bitmap : ndarray of shape (32, 32), bool
     """
+    from matplotlib.figure import Figure  # slow import: see digits_knn/__init__
+
     fig = Figure(figsize=(3, 3), layout="constrained")
     ax = fig.add_subplot()
     ax.imshow(bitmap, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
@@ -82,6 +152,8 @@ def plot_features(features: np.ndarray, *, title: str = "") -> Figure:
     ----------
     features : ndarray of shape (64,) or (8, 8), integers in 0..16
     """
+    from matplotlib.figure import Figure  # slow import: see digits_knn/__init__
+
     grid = np.asarray(features).reshape(GRID_SIZE, GRID_SIZE)
     fig = Figure(figsize=(3, 3), layout="constrained")
     ax = fig.add_subplot()
@@ -105,6 +177,8 @@ def plot_confusion_matrix(confusion: np.ndarray, *, title: str = "") -> Figure:
     ----------
     confusion : ndarray of shape (10, 10), int
     """
+    from matplotlib.figure import Figure  # slow import: see digits_knn/__init__
+
     n = confusion.shape[0]
     fig = Figure(figsize=(4.5, 4), layout="constrained")
     ax = fig.add_subplot()
@@ -136,6 +210,8 @@ def plot_probabilities(
     highlight : int, optional
         The predicted digit, drawn in another colour.
     """
+    from matplotlib.figure import Figure  # slow import: see digits_knn/__init__
+
     fig = Figure(figsize=(4.5, 2.2), layout="constrained")
     ax = fig.add_subplot()
     colours = [
@@ -148,3 +224,50 @@ def plot_probabilities(
     ax.set_xlabel("digit")
     ax.set_ylabel("probability")
     return fig
+
+
+def confusion_chart(confusion: np.ndarray, *, size: int = 360) -> alt.LayerChart:
+    """The confusion matrix as an interactive Altair heatmap (drawn by the browser).
+
+    Faster to produce than a matplotlib figure, so a page can redraw it on every change
+    of the model; hovering a cell tells how many digits of which kind were taken for what.
+
+    Parameters
+    ----------
+    confusion : ndarray of shape (10, 10), int
+        ``confusion[i, j]``: test digits of true label i predicted as j.
+    size : int, default 360
+        Width and height in pixels.
+
+    Returns
+    -------
+    altair.LayerChart
+    """
+    import altair as alt  # slow import: see digits_knn/__init__
+
+    cells = [
+        {"true digit": i, "predicted digit": j, "count": int(value)}
+        for (i, j), value in np.ndenumerate(confusion)
+    ]
+    base = alt.Chart(alt.Data(values=cells)).encode(
+        x=alt.X("predicted digit:O", axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("true digit:O"),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color(
+            "count:Q", scale=alt.Scale(range=["#ffffff", "#08306b"]), legend=None
+        ),
+        tooltip=["true digit:O", "predicted digit:O", "count:Q"],
+    )
+    threshold = float(confusion.max()) / 2
+    labels = (
+        base.mark_text(fontSize=12)
+        .encode(
+            text="count:Q",
+            color=alt.condition(
+                alt.datum.count > threshold, alt.value("white"), alt.value("black")
+            ),
+        )
+        .transform_filter(alt.datum.count > 0)
+    )
+    return (heat + labels).properties(width=size, height=size)
