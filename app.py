@@ -1,0 +1,424 @@
+"""digits-knn: draw a digit and watch a k-nearest-neighbours classifier decide.
+
+Run with ``python3 run.py app`` (or ``streamlit run app.py`` inside the venv).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import streamlit as st
+
+from digits_knn.data import load_split, load_split_bitmaps, load_xy, select_examples
+from digits_knn.evaluation import AlgorithmTiming, Evaluation, evaluate, time_algorithms
+from digits_knn.model import (
+    DEFAULT_ALGORITHM,
+    DEFAULT_N_NEIGHBORS,
+    DEFAULT_P,
+    DEFAULT_WEIGHTS,
+    Explanation,
+    explain,
+    fit_model,
+)
+from digits_knn.plotting import (
+    confusion_chart,
+    plot_digits,
+    render_bitmap,
+    render_counts,
+)
+from digits_knn.preprocessing import (
+    DrawingError,
+    ImageFileError,
+    bitmap_to_features,
+    canvas_to_bitmap,
+    load_image,
+)
+
+if TYPE_CHECKING:
+    from sklearn.neighbors import KNeighborsClassifier
+
+st.set_page_config(page_title="digits-knn", page_icon="✏️", layout="wide")
+
+CANVAS_SIZE = 280  # pixels on screen, standing for the 32x32 bitmap
+STROKE_WIDTH = 22
+ALGORITHM_LABELS = {
+    "kd_tree": "KD-tree",
+    "ball_tree": "Ball tree",
+    "brute": "Brute force",
+    "auto": "Auto (scikit-learn picks)",
+}
+WEIGHT_LABELS = {
+    "uniform": "Uniform: one neighbour, one vote",
+    "distance": "Distance: nearer neighbours count more",
+}
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "bmp", "gif"]
+VIEWS = ["Model", "Dataset", "How KNN works"]
+CANVAS_TOOLBAR_FIX = Path(__file__).parent / "assets" / "canvas_toolbar.html"
+
+
+@st.cache_resource(show_spinner="Fitting the KNN…", max_entries=64)
+def fitted_model(
+    n_neighbors: int, p: float, algorithm: str, weights: str
+) -> KNeighborsClassifier:
+    """The model for one setting, fitted once and shared by every user: never mutate it."""
+    split = load_split()
+    return fit_model(
+        split.X_train,
+        split.y_train,
+        n_neighbors=n_neighbors,
+        p=p,
+        algorithm=algorithm,
+        weights=weights,
+    )
+
+
+@st.cache_data(show_spinner="Scoring the 360 test digits…", max_entries=64)
+def test_scores(n_neighbors: int, p: float, algorithm: str, weights: str) -> Evaluation:
+    split = load_split()
+    model = fitted_model(n_neighbors, p, algorithm, weights)
+    return evaluate(model, split.X_test, split.y_test)
+
+
+@st.cache_data(show_spinner="Timing the four search algorithms…", max_entries=64)
+def algorithm_timings(
+    n_neighbors: int, p: float, weights: str
+) -> list[AlgorithmTiming]:
+    split = load_split()
+    return time_algorithms(
+        split.X_train,
+        split.y_train,
+        split.X_test,
+        n_neighbors=n_neighbors,
+        p=p,
+        weights=weights,
+    )
+
+
+def model_ui() -> tuple[int, float, str, str]:
+    """Sidebar: the KNN's hyperparameters (the tutorial's by default)."""
+    st.sidebar.header("Model")
+    n_neighbors = st.sidebar.slider(
+        "k: neighbours that vote",
+        min_value=1,
+        max_value=50,
+        value=DEFAULT_N_NEIGHBORS,
+        key="n_neighbors",
+        help="The tutorial uses k=20. Small k follows every quirk of the training "
+        "digits; large k smooths over them.",
+    )
+    p = st.sidebar.slider(
+        "p: Minkowski distance",
+        min_value=1.0,
+        max_value=5.0,
+        value=DEFAULT_P,
+        step=0.5,
+        key="p",
+        help="p=1 adds up the differences of the 64 block counts (Manhattan, L1); p=2 "
+        "is the straight-line distance (Euclidean, L2); larger p lets the biggest "
+        "difference dominate.",
+    )
+    algorithm = st.sidebar.selectbox(
+        "Neighbour search",
+        list(ALGORITHM_LABELS),
+        index=list(ALGORITHM_LABELS).index(DEFAULT_ALGORITHM),
+        format_func=ALGORITHM_LABELS.__getitem__,
+        key="algorithm",
+        help="How the nearest digits are found. It changes the speed, never the answer.",
+    )
+    weights = st.sidebar.radio(
+        "Votes",
+        list(WEIGHT_LABELS),
+        index=list(WEIGHT_LABELS).index(DEFAULT_WEIGHTS),
+        format_func=WEIGHT_LABELS.__getitem__,
+        key="weights",
+    )
+    return int(n_neighbors), float(p), str(algorithm), str(weights)
+
+
+def training_data_ui() -> None:
+    """Sidebar: what the model learnt from (drawn after the canvas: it loads the data)."""
+    split = load_split()
+    st.sidebar.caption(
+        f"Trained on {len(split.y_train):,} UCI digits (the tutorial's 80% split, "
+        f"random_state=1337); tested on the other {len(split.y_test)}."
+    )
+
+
+def clear_canvas() -> None:
+    st.session_state.canvas_key = st.session_state.get("canvas_key", 0) + 1
+
+
+def canvas_ui() -> np.ndarray | None:
+    """The drawing canvas; returns its RGBA image (None before the first stroke)."""
+    from streamlit_drawable_canvas import st_canvas  # raises outside a Streamlit run
+
+    st.html(CANVAS_TOOLBAR_FIX, unsafe_allow_javascript=True)
+    result = st_canvas(
+        stroke_width=STROKE_WIDTH,
+        stroke_color="#000000",
+        background_color="#FFFFFF",
+        height=CANVAS_SIZE,
+        width=CANVAS_SIZE,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=f"canvas-{st.session_state.get('canvas_key', 0)}",
+    )
+    st.button("Clear the canvas", on_click=clear_canvas, icon=":material/ink_eraser:")
+    return result.image_data
+
+
+def upload_ui() -> np.ndarray | None:
+    """A photo or scan of one digit instead of a drawing."""
+    upload = st.file_uploader(
+        "A picture of one handwritten digit, dark ink on light paper",
+        type=UPLOAD_TYPES,
+        key="upload",
+    )
+    if upload is None:
+        return None
+    try:
+        image = load_image(upload.getvalue())
+    except ImageFileError as exc:
+        st.error(f"That file cannot be used: {exc}")
+        return None
+    st.image(image, caption=upload.name, width=CANVAS_SIZE)
+    return image
+
+
+def votes_text(explanation: Explanation, weights: str) -> str:
+    k = len(explanation.neighbors)
+    parts = []
+    for label, count in sorted(explanation.votes.items(), key=lambda kv: -kv[1]):
+        part = f"**{label}**: {count} of {k}"
+        if weights == "distance":
+            part += f" (weight {explanation.weights[label]:.3f})"
+        parts.append(part)
+    return "Votes: " + ", ".join(parts)
+
+
+def prediction_ui(explanation: Explanation, weights: str) -> None:
+    st.metric(
+        "Prediction",
+        str(explanation.label),
+        help="The digit most of the k nearest training digits carry.",
+    )
+    st.markdown(
+        f"Confidence **{explanation.confidence:.0%}**. {votes_text(explanation, weights)}"
+    )
+    st.bar_chart(
+        {"probability": list(explanation.probabilities)},
+        x_label="digit",
+        y_label="probability",
+        height=180,
+    )
+
+
+def model_input_ui(
+    bitmap: np.ndarray, features: np.ndarray, neighbor_features: np.ndarray
+) -> None:
+    st.subheader("What the model sees")
+    cols = st.columns(3)
+    cols[0].image(
+        render_bitmap(bitmap, scale=6, grid=True),
+        caption="Your drawing, normalised to 32x32",
+    )
+    cols[1].image(
+        render_counts(features), caption="Ink per 4x4 block: 64 numbers 0..16"
+    )
+    cols[2].image(
+        render_counts(neighbor_features), caption="The nearest training digit"
+    )
+
+
+def neighbors_ui(explanation: Explanation) -> None:
+    train_bitmaps, _ = load_split_bitmaps()
+    st.subheader(f"The {len(explanation.neighbors)} nearest training digits")
+    st.caption("Nearest first; d is the distance between the 64 block counts.")
+    st.image(
+        [render_bitmap(train_bitmaps[n.index], scale=2) for n in explanation.neighbors],
+        caption=[f"{n.label} · d={n.distance:.1f}" for n in explanation.neighbors],
+        width=72,
+    )
+
+
+@st.fragment
+def drawing_view(n_neighbors: int, p: float, algorithm: str, weights: str) -> None:
+    """Draw (or upload), then the prediction and its neighbours: reruns alone per stroke."""
+    source = st.segmented_control(
+        "Input",
+        ["Draw", "Upload"],
+        default="Draw",
+        required=True,
+        key="input_source",
+        label_visibility="collapsed",
+    )
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        image = upload_ui() if source == "Upload" else canvas_ui()
+    with right:
+        if image is None:
+            st.metric("Prediction", "–")
+            st.info(
+                "Upload a picture of one digit."
+                if source == "Upload"
+                else "Draw a digit on the canvas, 0 to 9, as large as the canvas."
+            )
+            return
+        try:
+            bitmap = canvas_to_bitmap(image)
+        except DrawingError as exc:
+            st.metric("Prediction", "–")
+            st.info(str(exc))
+            return
+        features = bitmap_to_features(bitmap)
+        explanation = explain(
+            fitted_model(n_neighbors, p, algorithm, weights), features
+        )
+        prediction_ui(explanation, weights)
+    split = load_split()
+    model_input_ui(bitmap, features, split.X_train[explanation.neighbors[0].index])
+    neighbors_ui(explanation)
+
+
+def model_view(n_neighbors: int, p: float, algorithm: str, weights: str) -> None:
+    scores = test_scores(n_neighbors, p, algorithm, weights)
+    _, test_bitmaps = load_split_bitmaps()
+    split = load_split()
+    n_right = scores.n_test - len(scores.misclassified)
+    cols = st.columns([1, 2])
+    with cols[0]:
+        st.metric("Test accuracy", f"{scores.accuracy:.2%}")
+        st.caption(f"{n_right} of {scores.n_test} test digits recognised.")
+        st.dataframe(
+            {
+                "digit": list(range(10)),
+                "precision": scores.precision,
+                "recall": scores.recall,
+            },
+            hide_index=True,
+            column_config={
+                "precision": st.column_config.NumberColumn(format="%.3f"),
+                "recall": st.column_config.NumberColumn(format="%.3f"),
+            },
+        )
+    with cols[1]:
+        st.markdown("**Confusion matrix** of the test digits: true (rows) vs predicted")
+        st.altair_chart(confusion_chart(scores.confusion), width="content")
+    st.subheader(f"The {len(scores.misclassified)} misclassified test digits")
+    if len(scores.misclassified):
+        wrong = scores.misclassified
+        st.image(
+            [render_bitmap(test_bitmaps[i], scale=2) for i in wrong],
+            caption=[f"{split.y_test[i]} taken for {scores.y_pred[i]}" for i in wrong],
+            width=72,
+        )
+    st.subheader("Search speed")
+    st.caption(
+        "Fit and query (all 360 test digits) times, medians of 3 runs, measured now "
+        "on this server. With 64 features, trees often do not beat brute force: "
+        "they shine when there are few features and many samples."
+    )
+    timings = algorithm_timings(n_neighbors, p, weights)
+    st.dataframe(
+        {
+            "algorithm": [
+                ALGORITHM_LABELS[t.algorithm]
+                + (" ← current" if t.algorithm == algorithm else "")
+                for t in timings
+            ],
+            "runs as": [t.method for t in timings],
+            "fit (ms)": [t.fit_seconds * 1000 for t in timings],
+            "query 360 digits (ms)": [t.query_seconds * 1000 for t in timings],
+        },
+        hide_index=True,
+        column_config={
+            "fit (ms)": st.column_config.NumberColumn(format="%.1f"),
+            "query 360 digits (ms)": st.column_config.NumberColumn(format="%.1f"),
+        },
+    )
+
+
+def dataset_view() -> None:
+    X, y = load_xy()
+    split = load_split()
+    train_bitmaps, _ = load_split_bitmaps()
+    st.markdown(
+        f"{len(y):,} digits written by 13 people, scanned at 32x32 and reduced to 8x8 "
+        "block counts by UCI. The tutorial keeps "
+        f"{len(split.y_train):,} for training and {len(split.y_test)} for testing."
+    )
+    st.pyplot(
+        plot_digits(X[:10], [f"label {label}" for label in y[:10]]),
+        width="stretch",
+    )
+    st.caption(
+        "The tutorial's figure: the first ten digits, as the model sees them (8x8)."
+    )
+    cols = st.columns([1, 1, 2])
+    digit = cols[0].selectbox(
+        "Show training digits",
+        [None, *range(10)],
+        format_func=lambda d: "all digits" if d is None else f"only {d}s",
+        key="browse_digit",
+    )
+    count = cols[1].slider("How many", 10, 200, 40, step=10, key="browse_count")
+    sharp = cols[2].toggle("Sharp 32x32 originals", value=True, key="browse_sharp")
+    rows = select_examples(split.y_train, digit, count)
+    if sharp:
+        images = [render_bitmap(train_bitmaps[i], scale=2) for i in rows]
+    else:
+        images = [render_counts(split.X_train[i], cell=8) for i in rows]
+    st.image(images, caption=[str(split.y_train[i]) for i in rows], width=64)
+
+
+def how_knn_works_view() -> None:
+    st.markdown(
+        """
+**k-nearest neighbours** keeps every training digit. To classify your drawing it finds
+the *k* training digits closest to it and lets them vote: the panel *The k nearest
+training digits* above shows exactly those, nearest first, and *Votes* counts them.
+The probabilities are the vote shares (with *distance* votes, nearer digits weigh more).
+
+**Distance** compares the 64 block counts of two digits (the 8x8 grids above). The
+Minkowski distance with exponent *p* is (Σ |aᵢ − bᵢ|ᵖ)^(1/p):
+- *p = 1*, Manhattan or L1: the sum of the 64 differences;
+- *p = 2*, Euclidean or L2: the straight-line distance, the tutorial's choice;
+- larger *p*: the largest single difference counts more and more.
+
+**Search.** *Brute force* measures the distance to all 1,437 training digits. A
+*KD-tree* splits the space along one feature at a time, a *ball tree* into nested balls,
+so that whole groups of far-away digits can be skipped. They pay off with few features
+and many samples; with 64 features they often don't: the *Model* tab times all four on
+this server. The answer is the same whichever search finds the neighbours.
+
+**Choosing k.** Small k follows every quirk of the training digits (over-fitting); large
+k smooths over real differences (under-fitting). The tutorial's grid search tries k =
+2..18 and p = 1..3 with 5-fold cross-validation.
+"""
+    )
+
+
+def main() -> None:
+    st.title("✏️ digits-knn")
+    st.caption(
+        "Draw a digit and watch a k-nearest-neighbours classifier decide, and see why."
+    )
+    n_neighbors, p, algorithm, weights = model_ui()
+    drawing_view(n_neighbors, p, algorithm, weights)
+    training_data_ui()
+    st.divider()
+    tabs = st.tabs(VIEWS, key="view", on_change="rerun")
+    with tabs[0]:
+        if tabs[0].open:
+            model_view(n_neighbors, p, algorithm, weights)
+    with tabs[1]:
+        if tabs[1].open:
+            dataset_view()
+    with tabs[2]:
+        if tabs[2].open:
+            how_knn_works_view()
+
+
+main()

@@ -1,0 +1,240 @@
+"""How fast the page answers, measured in the real browser (a script, not a test).
+
+    .venv/bin/python benchmarks/latency.py [--strokes 30] [--sessions 10]
+
+Prints, in one run on this machine:
+- stroke latency: mouse-up on the canvas -> the ``Prediction`` metric showing the new
+  value, median and p95 over ``--strokes`` strokes, for (1) a bare page holding only the
+  canvas (``benchmarks/bare_canvas.py``), (2) the app as shipped
+  (``runner.postScriptGC = false`` in ``.streamlit/config.toml``) and (3) the app with
+  Streamlit's post-run ``gc.collect(2)`` switched back on; and the ratios to (1);
+- slider latency: a key press on the k slider -> the neighbours and the test accuracy
+  of the new k on screen and the run finished (each k new to the server: a fit, a score
+  and the timing table per step);
+- time from ``streamlit run`` to the canvas on screen in a first browser tab;
+- the server's memory (resident set) after all that;
+- ``--sessions`` browser sessions, each with its own k, drawing at once: whether each
+  sees only its own results.
+Timings are taken in the page's own clock (``performance.now()``) where they can be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, Playwright, sync_playwright  # noqa: E402
+
+from digits_knn.data import load_split  # noqa: E402
+from digits_knn.evaluation import evaluate  # noqa: E402
+from digits_knn.model import fit_model  # noqa: E402
+from tests.browser import (  # noqa: E402
+    DIGIT_STROKES,
+    canvas,
+    clear_canvas,
+    draw,
+    launch_browser,
+    prediction,
+    streamlit_server,
+    wait_for_app,
+    wait_for_prediction,
+)
+
+ARM_STROKE_TIMER = """() => {
+  const lat = (window.__lat = { up: null, shown: null });
+  const value = () => {
+    for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+      const label = m.querySelector('[data-testid="stMetricLabel"]');
+      if (label && label.innerText.trim() === "Prediction") {
+        return m.querySelector('[data-testid="stMetricValue"]').innerText.trim();
+      }
+    }
+    return "";
+  };
+  window.addEventListener("pointerup", () => { lat.up = performance.now(); },
+                          { capture: true, once: true });
+  const observer = new MutationObserver(() => {
+    if (lat.up !== null && /^[0-9]+$/.test(value())) {
+      lat.shown = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
+
+STROKE = DIGIT_STROKES["1"][0]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def stroke_latencies(page: Page, n: int) -> list[float]:
+    """Milliseconds from mouse-up to the Prediction metric showing a value."""
+    # Warm up: first stroke pays for the model fit and caches.
+    draw(page, [STROKE])
+    wait_for_prediction(page)
+    clear_canvas(page)
+    latencies = []
+    for _ in range(n):
+        page.evaluate(ARM_STROKE_TIMER)
+        draw(page, [STROKE])
+        page.wait_for_function("() => window.__lat.shown !== null", timeout=30_000)
+        latencies.append(page.evaluate("() => window.__lat.shown - window.__lat.up"))
+        clear_canvas(page)
+    return latencies
+
+
+def expected_accuracy(k: int) -> str:
+    split = load_split()
+    model = fit_model(split.X_train, split.y_train, n_neighbors=k)
+    return f"{evaluate(model, split.X_test, split.y_test).accuracy:.2%}"
+
+
+def slider_latencies(page: Page, steps: int) -> list[float]:
+    """Seconds from a k slider key press to every panel showing the new k."""
+    draw(page, DIGIT_STROKES["7"])
+    wait_for_prediction(page)
+    thumb = page.get_by_role("slider", name="k: neighbours that vote")
+    k = int(thumb.input_value())
+    latencies = []
+    for _ in range(steps):
+        k -= 1
+        accuracy = expected_accuracy(k)
+        thumb.focus()
+        start = time.perf_counter()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function(
+            """([k, accuracy]) => {
+                 const text = document.body.innerText;
+                 const running = document.querySelector('[data-testid="stStatusWidget"]');
+                 return text.includes(`The ${k} nearest training digits`)
+                        && text.includes(accuracy) && !running;
+               }""",
+            arg=[k, accuracy],
+            polling="raf",
+            timeout=30_000,
+        )
+        latencies.append(time.perf_counter() - start)
+        page.wait_for_timeout(200)
+    return latencies
+
+
+def resident_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure_page(script: Path, strokes: int, extra: list[str]) -> list[float]:
+    with (
+        sync_playwright() as pw,
+        streamlit_server(script, extra_args=extra) as (url, _, _),
+    ):
+        browser = launch_browser(pw)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(url)
+        wait_for_app(page)
+        result = stroke_latencies(page, strokes)
+        browser.close()
+        return result
+
+
+def isolation(pw: Playwright, url: str, sessions: int) -> bool:
+    """Several sessions, each with its own k, draw at once; each sees its own k."""
+    if True:
+        browser = launch_browser(pw)
+        pages = []
+        for i in range(sessions):
+            page = browser.new_context(
+                viewport={"width": 1400, "height": 1400}
+            ).new_page()
+            page.goto(url)
+            wait_for_app(page)
+            thumb = page.get_by_role("slider", name="k: neighbours that vote")
+            thumb.focus()
+            for _ in range(i + 1):
+                page.keyboard.press("ArrowLeft")
+            pages.append((20 - (i + 1), page))
+        for _, page in pages:  # every session draws before any result is awaited
+            draw(page, DIGIT_STROKES["4"])
+        ok = True
+        for k, page in pages:
+            wait_for_prediction(page)
+            page.get_by_text(f"The {k} nearest training digits").wait_for()
+            shown = page.locator("img").count()
+            ok &= prediction(page).isdigit() and shown > 0
+            ok &= page.get_by_text(f"The {k} nearest training digits").count() == 1
+        browser.close()
+        return ok
+
+
+def summary(name: str, values: list[float], unit: str, scale: float = 1) -> str:
+    med = statistics.median(values) * scale
+    p95 = percentile(values, 95) * scale
+    return (
+        f"{name:44s} median {med:7.0f} {unit}  p95 {p95:7.0f} {unit}  (n={len(values)})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description="Latency of the page in headless Chromium."
+    )
+    parser.add_argument("--strokes", type=int, default=30)
+    parser.add_argument("--slider-steps", type=int, default=10)
+    parser.add_argument("--sessions", type=int, default=10)
+    args = parser.parse_args()
+
+    bare = measure_page(ROOT / "benchmarks" / "bare_canvas.py", args.strokes, [])
+    shipped = measure_page(ROOT / "app.py", args.strokes, [])
+    with_gc = measure_page(
+        ROOT / "app.py", args.strokes, ["--runner.postScriptGC", "true"]
+    )
+
+    with sync_playwright() as pw:
+        start = time.perf_counter()
+        with streamlit_server() as (url, process, healthy_after):
+            browser = launch_browser(pw)
+            page = browser.new_page(viewport={"width": 1400, "height": 2400})
+            page.goto(url)
+            canvas(page).wait_for(state="visible", timeout=60_000)
+            first_canvas = time.perf_counter() - start
+            sliders = slider_latencies(page, args.slider_steps)
+            browser.close()
+            sessions_ok = isolation(pw, url, args.sessions)
+            memory = resident_mb(process.pid)
+
+    median_bare = statistics.median(bare)
+    print("stroke: mouse-up -> Prediction shown (headless Chromium, this machine)")
+    print(summary("bare canvas page", bare, "ms"))
+    print(summary("app (runner.postScriptGC = false, shipped)", shipped, "ms"))
+    print(summary("app with postScriptGC = true", with_gc, "ms"))
+    print(
+        f"ratio app / bare canvas, medians: {statistics.median(shipped) / median_bare:.2f}"
+    )
+    print(
+        f"ratio app with post-run GC / bare: {statistics.median(with_gc) / median_bare:.2f}"
+    )
+    print(summary("slider: k key press -> all panels updated", sliders, "ms", 1000))
+    print(
+        f"streamlit run -> canvas on screen: {first_canvas:.1f} s "
+        f"(health check ok after {healthy_after:.1f} s)"
+    )
+    print(f"server memory (RSS) after the run: {memory:.0f} MB")
+    print(
+        f"{args.sessions} sessions with different k drawing at once, "
+        f"each sees its own: {sessions_ok}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""The page, driven headless with Streamlit's AppTest; drawings are injected.
+
+The canvas component only runs in a browser, so ``streamlit_drawable_canvas`` is replaced
+by a stand-in that returns the drawing a test puts in ``FakeCanvas.drawings`` under the
+canvas's key. The real component is driven with the mouse in ``test_e2e.py``.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import types
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pytest
+import streamlit as st
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from digits_knn.data import load_split
+from digits_knn.evaluation import evaluate
+from digits_knn.model import fit_model
+from tests.conftest import STROKE_DIGITS, draw_strokes
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+class FakeCanvas:
+    """Stands in for ``st_canvas``: returns ``drawings[key]`` (None if absent)."""
+
+    drawings: ClassVar[dict[str, np.ndarray | None]] = {}
+    calls: ClassVar[list[dict[str, Any]]] = []
+
+    @classmethod
+    def st_canvas(cls, **kwargs: Any) -> types.SimpleNamespace:
+        cls.calls.append(kwargs)
+        return types.SimpleNamespace(image_data=cls.drawings.get(kwargs["key"]))
+
+
+@pytest.fixture(autouse=True)
+def fake_canvas(monkeypatch: pytest.MonkeyPatch) -> type[FakeCanvas]:
+    module = types.ModuleType("streamlit_drawable_canvas")
+    module.st_canvas = FakeCanvas.st_canvas  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "streamlit_drawable_canvas", module)
+    FakeCanvas.drawings = {}
+    FakeCanvas.calls = []
+    return FakeCanvas
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> None:
+    """Streamlit's caches outlive an AppTest; each test starts from a cold server."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def start(drawing: np.ndarray | None = None) -> AppTest:
+    FakeCanvas.drawings["canvas-0"] = drawing
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert len(values) == 1, f"{label!r} metrics: {values}"
+    return str(values[0])
+
+
+def subheaders(at: AppTest) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+def accuracy_for(**params: Any) -> str:
+    split = load_split()
+    model = fit_model(split.X_train, split.y_train, **params)
+    return f"{evaluate(model, split.X_test, split.y_test).accuracy:.2%}"
+
+
+def test_empty_canvas_asks_to_draw() -> None:
+    """A learner opens the page: no guess, an invitation to draw."""
+    at = start(None)
+    assert metric(at, "Prediction") == "–"
+    assert "Draw a digit" in at.info[0].value
+
+
+def test_reset_canvas_is_empty_too() -> None:
+    """The toolbar's reset sends an all-white image: still nothing to classify."""
+    at = start(np.full((280, 280, 4), 255, dtype=np.uint8))
+    assert metric(at, "Prediction") == "–"
+    assert "no ink" in at.info[0].value
+
+
+@pytest.mark.parametrize(
+    ("drawing", "message"),
+    [
+        (draw_strokes([[(0.5, 0.5)]]), "dot"),
+        (
+            np.dstack(
+                [np.zeros((280, 280, 3), np.uint8), np.full((280, 280), 255, np.uint8)]
+            ),
+            "ink",
+        ),
+    ],
+    ids=["single dot", "painted black"],
+)
+def test_unusable_drawings_get_a_clear_message(
+    drawing: np.ndarray, message: str
+) -> None:
+    at = start(drawing)
+    assert metric(at, "Prediction") == "–"
+    assert message in at.info[0].value
+
+
+def test_drawn_digit_is_predicted_with_neighbors() -> None:
+    """A learner draws a 4 and sees the prediction, votes and the 20 neighbours."""
+    at = start(draw_strokes(STROKE_DIGITS[4]))
+    assert metric(at, "Prediction") == "4"
+    assert "The 20 nearest training digits" in subheaders(at)
+    assert "What the model sees" in subheaders(at)
+    assert any("Votes:" in md.value and "**4**" in md.value for md in at.markdown)
+
+
+def test_canvas_is_configured_for_the_reduction() -> None:
+    start(None)
+    call = FakeCanvas.calls[-1]
+    assert call["width"] == call["height"]
+    assert call["background_color"] == "#FFFFFF"
+    assert call["return_image_data"] is True
+
+
+def test_lowering_k_updates_everything() -> None:
+    """A learner moves k from 20 to 3: neighbours and test accuracy follow."""
+    at = start(draw_strokes(STROKE_DIGITS[7]))
+    assert metric(at, "Test accuracy") == accuracy_for()
+    at.slider(key="n_neighbors").set_value(3).run()
+    assert not at.exception
+    assert "The 3 nearest training digits" in subheaders(at)
+    assert metric(at, "Test accuracy") == accuracy_for(n_neighbors=3)
+    assert metric(at, "Prediction") == "7"
+
+
+def test_p_algorithm_and_weights_update_the_model_view() -> None:
+    """p=1, brute force and distance weights: the accuracy is that model's."""
+    at = start(draw_strokes(STROKE_DIGITS[0]))
+    at.slider(key="p").set_value(1.0)
+    at.selectbox(key="algorithm").set_value("brute")
+    at.radio(key="weights").set_value("distance")
+    at.run()
+    assert not at.exception
+    expected = accuracy_for(p=1, algorithm="brute", weights="distance")
+    assert metric(at, "Test accuracy") == expected
+    assert any("weight" in md.value for md in at.markdown if "Votes:" in md.value)
+    timings = at.dataframe[-1].value
+    assert len(timings) == 4
+    assert "Brute force ← current" in list(timings["algorithm"])
+
+
+def test_clear_button_empties_the_canvas() -> None:
+    """One click on Clear gives a fresh canvas: the prediction goes back to asking."""
+    at = start(draw_strokes(STROKE_DIGITS[1]))
+    assert metric(at, "Prediction") == "1"
+    at.button[0].click().run()
+    assert not at.exception
+    assert FakeCanvas.calls[-1]["key"] == "canvas-1"
+    assert metric(at, "Prediction") == "–"
+
+
+def test_each_setting_is_fitted_once_and_never_mutated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two users, the same settings: one fit, shared, and left exactly as it was."""
+    import digits_knn.model
+
+    fitted: list[tuple[dict[str, Any], Any]] = []
+    real_fit = digits_knn.model.fit_model
+
+    def counting_fit(*args: Any, **kwargs: Any) -> Any:
+        model = real_fit(*args, **kwargs)
+        fitted.append((model.get_params(), model))
+        return model
+
+    monkeypatch.setattr(digits_knn.model, "fit_model", counting_fit)
+    first = start(draw_strokes(STROKE_DIGITS[4]))
+    second = start(draw_strokes(STROKE_DIGITS[7]))
+    first.slider(key="n_neighbors").set_value(5).run()
+    second.slider(key="n_neighbors").set_value(5).run()
+    first.slider(key="n_neighbors").set_value(20).run()
+    assert not first.exception
+    assert not second.exception
+    assert sorted(params["n_neighbors"] for params, _ in fitted) == [5, 20]
+    for params, model in fitted:
+        assert model.get_params() == params
+        assert model.n_samples_fit_ == len(load_split().y_train)
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_upload_a_picture_of_a_digit() -> None:
+    at = start(None)
+    at.segmented_control(key="input_source").set_value("Upload").run()
+    photo = Image.fromarray(draw_strokes(STROKE_DIGITS[7])).convert("RGB")
+    at.file_uploader(key="upload").upload("seven.png", _png(photo), "image/png").run()
+    assert not at.exception
+    assert metric(at, "Prediction") == "7"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"this is not a picture", "not an image"),
+        (_png(Image.new("RGB", (50, 50), "white"))[:60], "truncated or corrupt"),
+    ],
+    ids=["not an image", "corrupt png"],
+)
+def test_bad_uploads_get_a_clear_message(content: bytes, message: str) -> None:
+    at = start(None)
+    at.segmented_control(key="input_source").set_value("Upload").run()
+    at.file_uploader(key="upload").upload("bad.png", content, "image/png").run()
+    assert not at.exception
+    assert message in at.error[0].value
+    assert metric(at, "Prediction") == "–"
+
+
+def test_dataset_view_filters_by_digit() -> None:
+    at = start(None)
+    at.session_state["view"] = "Dataset"
+    at.run()
+    at.selectbox(key="browse_digit").set_value(3).run()
+    assert not at.exception
+    images = at.get("image")[-1].proto.imgs
+    captions = [img.caption for img in images]
+    assert len(captions) == 40
+    assert set(captions) == {"3"}
+
+
+def test_how_knn_works_view() -> None:
+    at = start(None)
+    at.session_state["view"] = "How KNN works"
+    at.run()
+    assert not at.exception
+    text = " ".join(md.value for md in at.markdown)
+    assert "Minkowski" in text
+    assert "KD-tree" in text
+
+
+def test_model_view_lists_the_misclassified_digits() -> None:
+    at = start(None)
+    split = load_split()
+    model = fit_model(split.X_train, split.y_train)
+    n_wrong = len(evaluate(model, split.X_test, split.y_test).misclassified)
+    assert f"The {n_wrong} misclassified test digits" in subheaders(at)
+
+
+def test_sessions_do_not_share_settings() -> None:
+    """Two users with different k each see their own neighbours and accuracy."""
+    first = start(draw_strokes(STROKE_DIGITS[4]))
+    second = start(draw_strokes(STROKE_DIGITS[4]))
+    first.slider(key="n_neighbors").set_value(3).run()
+    second.slider(key="n_neighbors").set_value(9).run()
+    assert "The 3 nearest training digits" in subheaders(first)
+    assert "The 9 nearest training digits" in subheaders(second)
+    assert metric(first, "Test accuracy") == accuracy_for(n_neighbors=3)
+    assert metric(second, "Test accuracy") == accuracy_for(n_neighbors=9)

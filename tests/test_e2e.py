@@ -1,0 +1,184 @@
+"""End to end: the real app (``streamlit run app.py``) in headless Chromium, drawn on with
+the mouse. Screenshots go to ``artifacts/screenshots/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from digits_knn.data import load_split
+from digits_knn.evaluation import evaluate
+from digits_knn.model import fit_model
+from tests.browser import (
+    DIGIT_STROKES,
+    ROOT,
+    clear_canvas,
+    draw,
+    launch_browser,
+    metric_value,
+    prediction,
+    streamlit_server,
+    wait_for_app,
+    wait_for_prediction,
+)
+from tests.conftest import STROKE_DIGITS, draw_strokes
+
+pytestmark = pytest.mark.e2e
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+VIEWPORT = {"width": 1400, "height": 2400}
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    with streamlit_server() as (url, _, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app_url: str) -> Iterator[Page]:
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(app_url)
+    wait_for_app(page)
+    yield page
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.wait_for_timeout(300)  # let images finish painting
+    page.screenshot(path=path)
+    return path
+
+
+def accuracy(**params: float | int | str) -> str:
+    split = load_split()
+    model = fit_model(split.X_train, split.y_train, **params)  # type: ignore[arg-type]
+    return f"{evaluate(model, split.X_test, split.y_test).accuracy:.2%}"
+
+
+def set_k(page: Page, k: int) -> None:
+    """Move the k slider with the keyboard, as a user would with arrow keys."""
+    thumb = page.get_by_role("slider", name=re.compile("^k"))
+    current = int(thumb.input_value())
+    thumb.focus()
+    key = "ArrowLeft" if k < current else "ArrowRight"
+    for _ in range(abs(k - current)):
+        page.keyboard.press(key)
+    expect(thumb).to_have_value(str(k))
+
+
+def test_draw_digits_and_clear(page: Page) -> None:
+    """A learner draws four digits in turn, clearing the canvas in between."""
+    assert prediction(page) == "–"
+    for digit in ("0", "1", "4", "7"):
+        draw(page, DIGIT_STROKES[digit])
+        assert wait_for_prediction(page, digit) == digit
+        expect(page.get_by_text("The 20 nearest training digits")).to_be_visible()
+        screenshot(page, f"drawn-{digit}")
+        clear_canvas(page)
+    screenshot(page, "cleared")
+
+
+def test_strokes_from_every_corner_reach_the_model(page: Page) -> None:
+    """Strokes starting in each corner, the toolbar's top-right one included."""
+    corners = {
+        "top-left": [(0.01, 0.01), (0.3, 0.4), (0.5, 0.95)],
+        "top-right": [(0.99, 0.01), (0.7, 0.4), (0.5, 0.95)],
+        "bottom-left": [(0.01, 0.99), (0.3, 0.6), (0.5, 0.05)],
+        "bottom-right": [(0.99, 0.99), (0.7, 0.6), (0.5, 0.05)],
+    }
+    for name, stroke in corners.items():
+        draw(page, [stroke])
+        assert wait_for_prediction(page).isdigit(), (
+            f"stroke from the {name} corner lost"
+        )
+        screenshot(page, f"corner-{name}")
+        clear_canvas(page)
+
+
+def test_multi_stroke_digit_uses_every_stroke(page: Page) -> None:
+    """A 4 in two strokes: the first stroke alone is not a 4, both together are."""
+    first, second = DIGIT_STROKES["4"]
+    draw(page, [first])
+    alone = wait_for_prediction(page)
+    draw(page, [second])
+    assert wait_for_prediction(page, "4") == "4"
+    assert alone != "4"
+
+
+def test_undo_removes_the_last_stroke(page: Page) -> None:
+    draw(page, DIGIT_STROKES["1"])
+    wait_for_prediction(page, "1")
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("–")
+
+
+def test_changing_k_updates_the_page(page: Page) -> None:
+    """k from 20 to 3: the neighbours shown and the test accuracy follow."""
+    draw(page, DIGIT_STROKES["7"])
+    wait_for_prediction(page, "7")
+    expect(page.get_by_text(accuracy(), exact=True)).to_be_visible()
+    set_k(page, 3)
+    expect(page.get_by_text("The 3 nearest training digits")).to_be_visible()
+    expect(page.get_by_text(accuracy(n_neighbors=3), exact=True)).to_be_visible()
+    assert metric_value(page, "Test accuracy") == accuracy(n_neighbors=3)
+    assert prediction(page) == "7"
+    screenshot(page, "k-3")
+
+
+def choose_input(page: Page, name: str) -> None:
+    group = page.locator('[data-testid="stButtonGroup"]').first
+    group.get_by_text(name, exact=True).click()
+
+
+def _png(drawing: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    drawing.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_upload_good_and_bad_files(page: Page) -> None:
+    choose_input(page, "Upload")
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    seven = Image.fromarray(draw_strokes(STROKE_DIGITS[7])).convert("RGB")
+    uploader.set_input_files(
+        files=[{"name": "seven.png", "mimeType": "image/png", "buffer": _png(seven)}]
+    )
+    assert wait_for_prediction(page, "7") == "7"
+    screenshot(page, "upload-seven")
+
+    corrupt = _png(seven)[:200]
+    uploader.set_input_files(
+        files=[{"name": "corrupt.png", "mimeType": "image/png", "buffer": corrupt}]
+    )
+    expect(page.get_by_text("truncated or corrupt")).to_be_visible()
+    assert prediction(page) == "–"
+
+    huge = b"\x89PNG\r\n\x1a\n" + b"\0" * (30 * 1024 * 1024)
+    uploader.set_input_files(
+        files=[{"name": "huge.png", "mimeType": "image/png", "buffer": huge}]
+    )
+    expect(
+        page.get_by_text(re.compile("File must be 25.*MB or smaller"))
+    ).to_be_visible()
+    screenshot(page, "upload-too-large")
+    choose_input(page, "Draw")
+    draw(page, DIGIT_STROKES["0"])
+    assert wait_for_prediction(page, "0") == "0"  # the page keeps working
