@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-STAMP = VENV / ".requirements.sha256"
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -43,15 +42,16 @@ def ensure_venv(requirements: str) -> None:
         say(f"creating {VENV}")
         venv.EnvBuilder(with_pip=True).create(VENV)
     files = sorted(ROOT.glob("requirements*.txt"))
-    digest = hashlib.sha256(
-        requirements.encode() + b"".join(f.read_bytes() for f in files)
-    ).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == digest:
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    stamp = VENV / f".{requirements}.sha256"
+    if stamp.exists() and stamp.read_text() == digest:
         return
     say(f"installing {requirements}")
     call(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     call(PYTHON, "-m", "pip", "install", "--quiet", "-r", requirements)
-    STAMP.write_text(digest)
+    stamp.write_text(digest)
+    if requirements == "requirements-dev.txt":  # it includes requirements.txt
+        (VENV / ".requirements.txt.sha256").write_text(digest)
 
 
 def find_browser() -> str | None:
