@@ -218,9 +218,38 @@ def test_grid_search_shows_progress_on_stderr() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "candidates" in result.stderr
-    assert "Done" in result.stderr
+    assert "grid search: 15/15 pieces of work done" in result.stderr
     assert "best parameters" in result.stdout
-    assert "Parallel" not in result.stdout
+    assert "pieces" not in result.stdout
+
+
+def test_both_engines_print_the_same_table(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "grid-search",
+        "--k-range",
+        "1:8:3",
+        "--p",
+        "1",
+        "2",
+        "--cv",
+        "3",
+        "--quiet",
+    ]
+    argv += ["--weights", "uniform", "distance"]
+    code, fast, _ = run([*argv, "--engine", "fast"], capsys)
+    assert code == 0
+    code, ref, _ = run([*argv, "--engine", "sklearn"], capsys)
+    assert code == 0
+    fast_lines, ref_lines = fast.splitlines(), ref.splitlines()
+    assert len(fast_lines) == len(ref_lines) == 1 + 3 * 2 * 2 + 3
+    assert fast_lines[0] == ref_lines[0]  # the header
+    assert fast_lines[-3:-1] == ref_lines[-3:-1]  # best parameters and CV accuracy
+    for mine, theirs in zip(fast_lines[1:-3], ref_lines[1:-3], strict=True):
+        assert mine.split()[:3] == theirs.split()[:3]  # k, p, weights
+        # Mean CV accuracy: equal up to neighbours at exactly equal distance.
+        assert float(mine.split()[3]) == pytest.approx(
+            float(theirs.split()[3]), abs=0.002
+        )
 
 
 def test_parser_lists_all_commands() -> None:

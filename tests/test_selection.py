@@ -4,17 +4,37 @@ from typing import Any
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.data import Split
 from digits_knn.model import HyperparameterError
-from digits_knn.selection import grid_search, make_param_grid, tutorial_param_grid
+from digits_knn.selection import (
+    SearchResult,
+    grid_search,
+    grid_search_sklearn,
+    make_param_grid,
+    minkowski_power_sums,
+    results_table,
+    results_to_csv,
+)
 
 
-def test_tutorial_grid_search_matches_gridsearchcv(split: Split) -> None:
+@pytest.fixture(scope="module")
+def sklearn_tutorial(split: Split) -> SearchResult:
+    return grid_search_sklearn(split.X_train, split.y_train)
+
+
+@pytest.fixture(scope="module")
+def fast_tutorial(split: Split) -> SearchResult:
+    return grid_search(split.X_train, split.y_train, return_train_score=True)
+
+
+def test_sklearn_engine_is_the_tutorials_gridsearchcv(
+    split: Split, sklearn_tutorial: SearchResult
+) -> None:
     """The tutorial's grid search, and GridSearchCV run directly, agree exactly."""
     digits = load_digits()
     X_train, X_test, y_train, y_test = train_test_split(
@@ -24,7 +44,7 @@ def test_tutorial_grid_search_matches_gridsearchcv(split: Split) -> None:
     direct = GridSearchCV(KNeighborsClassifier(), grid, scoring="accuracy", n_jobs=-1)
     direct.fit(X_train, y_train)
 
-    result = grid_search(split.X_train, split.y_train, tutorial_param_grid())
+    result = sklearn_tutorial
     assert result.best_params == {k: v.item() for k, v in direct.best_params_.items()}
     assert result.best_score == direct.best_score_
     assert_allclose(
@@ -70,10 +90,167 @@ def test_make_param_grid_rejects_bad_ranges(
         ({"n_neighbors": [3], "p": [2]}, 1, "at least 2 folds"),
         ({"n_neighbors": [3], "p": [2]}, 500, "rarest digit"),
         ({"n_neighbors": [1200], "p": [2]}, 5, "smallest training fold"),
+        ({"n_neighbors": [], "p": [2]}, 5, "empty"),
+        ({"n_neighbors": [3], "p": [0.5]}, 5, "p must be at least 1"),
+        ({"n_neighbors": [3], "leaf_size": [30]}, 5, "not \\['leaf_size'\\]"),
     ],
 )
-def test_grid_search_rejects_impossible_folds(
-    split: Split, grid: dict[str, list[int]], cv: int, message: str
+@pytest.mark.parametrize("engine", [grid_search, grid_search_sklearn])
+def test_grid_search_rejects_impossible_grids(
+    split: Split, grid: dict[str, list[Any]], cv: int, message: str, engine: Any
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        grid_search(split.X_train, split.y_train, grid, cv=cv)
+        engine(split.X_train, split.y_train, grid, cv=cv)
+
+
+def test_engine_finds_gridsearchcvs_best_on_the_tutorial_grid(
+    fast_tutorial: SearchResult, sklearn_tutorial: SearchResult
+) -> None:
+    assert fast_tutorial.best_params == sklearn_tutorial.best_params
+    assert fast_tutorial.best_score == pytest.approx(
+        sklearn_tutorial.best_score, abs=0.002
+    )
+    fast, ref = fast_tutorial.cv_results, sklearn_tutorial.cv_results
+    assert fast["params"] == [
+        {k: v.item() for k, v in params.items()} for params in ref["params"]
+    ]
+    assert_allclose(fast["mean_test_score"], ref["mean_test_score"], atol=0.002)
+    for name in ("std_test_score", "split0_test_score", "split4_test_score"):
+        assert_allclose(fast[name], ref[name], atol=0.01)
+    assert set(ref) <= set(fast)
+
+
+def test_train_scores_match_gridsearchcv(split: Split) -> None:
+    """Train scores (each fold's own digits, themselves included) for the curves."""
+    grid = {"n_neighbors": [1, 3, 7], "p": [1, 2], "weights": ["uniform", "distance"]}
+    fast = grid_search(
+        split.X_train, split.y_train, grid, cv=3, return_train_score=True
+    )
+    ref = grid_search_sklearn(
+        split.X_train, split.y_train, grid, cv=3, return_train_score=True
+    )
+    assert_allclose(
+        fast.cv_results["mean_train_score"],
+        ref.cv_results["mean_train_score"],
+        atol=0.002,
+    )
+    assert_allclose(
+        fast.cv_results["split2_train_score"],
+        ref.cv_results["split2_train_score"],
+        atol=0.005,
+    )
+
+
+def test_scores_differ_only_through_equal_distances(split: Split) -> None:
+    """Without exactly equal distances (tiny jitter), both engines agree exactly.
+
+    The block counts are integers, so many training digits lie at exactly the same
+    distance from a query; which of them the k-th place goes to is where the two
+    engines may differ. Break those ties and every score is identical.
+    """
+    rng = np.random.default_rng(0)
+    X = split.X_train + rng.uniform(0, 1e-3, split.X_train.shape)
+    grid = {
+        "n_neighbors": [1, 3, 8],
+        "p": [1, 2, 3],
+        "weights": ["uniform", "distance"],
+    }
+    fast = grid_search(X, split.y_train, grid, cv=3)
+    ref = grid_search_sklearn(X, split.y_train, grid, cv=3)
+    assert_array_equal(
+        fast.cv_results["mean_test_score"], ref.cv_results["mean_test_score"]
+    )
+    assert fast.best_params == ref.best_params
+
+
+def test_the_real_data_has_equal_distances(split: Split) -> None:
+    """The ties the previous test removes are really there in the digits."""
+    for p, share in ((1, 0.9), (2, 0.3)):
+        sums = minkowski_power_sums(split.X_test[:100], split.X_train, p)
+        nearest = np.sort(sums, axis=1)[:, :20]
+        # Share of queries with two of their 20 nearest digits at exactly one distance.
+        assert (np.diff(nearest, axis=1) == 0).any(axis=1).mean() > share
+
+
+def test_distance_weights_and_algorithms(split: Split) -> None:
+    """Exact matches vote alone; the search algorithm never changes a score."""
+    X, y = split.X_train, split.y_train
+    grid = {
+        "n_neighbors": [1, 4, 9],
+        "p": [1, 2],
+        "weights": ["uniform", "distance"],
+        "algorithm": ["kd_tree", "brute"],
+    }
+    fast = grid_search(X, y, grid, cv=3)
+    ref = grid_search_sklearn(X, y, grid, cv=3)
+    assert fast.best_params == ref.best_params
+    assert_allclose(
+        fast.cv_results["mean_test_score"],
+        ref.cv_results["mean_test_score"],
+        atol=0.002,
+    )
+    by_setting: dict[tuple[Any, ...], set[float]] = {}
+    for params, score in zip(
+        fast.cv_results["params"], fast.cv_results["mean_test_score"], strict=True
+    ):
+        setting = (params["n_neighbors"], params["p"], params["weights"])
+        by_setting.setdefault(setting, set()).add(float(score))
+    assert len(by_setting) == 12
+    assert all(len(scores) == 1 for scores in by_setting.values())
+
+
+def test_minkowski_power_sums_matches_a_direct_computation(split: Split) -> None:
+    A, B = split.X_test[:7], split.X_train[:11]
+    for p in (1, 1.5, 2, 3):
+        direct = (np.abs(A[:, None, :] - B[None, :, :]) ** p).sum(axis=2)
+        assert_allclose(minkowski_power_sums(A, B, p), direct)
+    noisy = A + 0.25
+    direct = (np.abs(noisy[:, None, :] - B[None, :, :]) ** 2).sum(axis=2)
+    assert_allclose(minkowski_power_sums(noisy, B, 2), direct)
+
+
+def test_progress_is_reported_per_piece(split: Split) -> None:
+    seen: list[tuple[int, int]] = []
+    grid_search(
+        split.X_train,
+        split.y_train,
+        {"n_neighbors": [3], "p": [1, 2]},
+        cv=3,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(i, 6) for i in range(1, 7)]
+
+
+def test_engine_runs_on_a_dask_cluster(split: Split) -> None:
+    """Under joblib's dask backend the pieces run as tasks on the cluster."""
+    import joblib
+    from distributed import Client
+
+    grid = {"n_neighbors": [2, 5, 9], "p": [1, 2]}
+    local = grid_search(split.X_train, split.y_train, grid, cv=3)
+    with Client(processes=False, dashboard_address=None) as client:
+        with joblib.parallel_backend("dask"):
+            remote = grid_search(split.X_train, split.y_train, grid, cv=3)
+        prefixes = client.run_on_scheduler(
+            lambda dask_scheduler: sorted(dask_scheduler.task_prefixes)
+        )
+    assert any("_fold_piece" in prefix for prefix in prefixes)
+    assert_array_equal(
+        local.cv_results["mean_test_score"], remote.cv_results["mean_test_score"]
+    )
+
+
+def test_results_table_and_csv(fast_tutorial: SearchResult) -> None:
+    rows = results_table(fast_tutorial)
+    assert len(rows) == 27
+    assert rows[0]["n_neighbors"] == 2
+    assert rows[0]["p"] == 1
+    best = min(rows, key=lambda r: r["rank_test_score"])
+    assert best["mean_test_score"] == fast_tutorial.best_score
+    text = results_to_csv(fast_tutorial)
+    lines = text.splitlines()
+    assert len(lines) == 28
+    header = lines[0].split(",")
+    assert header[:4] == ["n_neighbors", "p", "weights", "mean_test_score"]
+    assert "split4_test_score" in header
+    assert "split0_train_score" in header
