@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
@@ -271,3 +271,108 @@ def confusion_chart(confusion: np.ndarray, *, size: int = 360) -> alt.LayerChart
         .transform_filter(alt.datum.count > 0)
     )
     return (heat + labels).properties(width=size, height=size)
+
+
+def _rows_for(rows: Sequence[dict[str, Any]], weights: str) -> list[dict[str, Any]]:
+    return [dict(row) for row in rows if row["weights"] == weights]
+
+
+def grid_heatmap(
+    rows: Sequence[dict[str, Any]], *, weights: str = "uniform"
+) -> alt.LayerChart:
+    """Mean cross-validated accuracy over k (columns) and p (rows), one cell each.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        :func:`digits_knn.selection.results_table`: ``n_neighbors``, ``p``,
+        ``weights``, ``mean_test_score``, ``std_test_score``, ``rank_test_score``.
+    weights : str, default "uniform"
+        Which weighting's results to show.
+
+    Returns
+    -------
+    altair.LayerChart
+        The tooltip of a cell gives the mean, the std over the folds and the rank.
+    """
+    import altair as alt  # slow import: see digits_knn/__init__
+
+    chosen = _rows_for(rows, weights)
+    scores = [row["mean_test_score"] for row in chosen]
+    middle = (min(scores) + max(scores)) / 2 if scores else 0.0
+    base = alt.Chart(alt.Data(values=chosen)).encode(
+        x=alt.X("n_neighbors:O", title="k", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("p:O", title="p"),
+    )
+    heat = base.mark_rect().encode(
+        color=alt.Color(
+            "mean_test_score:Q",
+            title="mean CV accuracy",
+            scale=alt.Scale(scheme="viridis"),
+        ),
+        tooltip=[
+            alt.Tooltip("n_neighbors:O", title="k"),
+            alt.Tooltip("p:O"),
+            alt.Tooltip("mean_test_score:Q", title="mean CV accuracy", format=".4f"),
+            alt.Tooltip("std_test_score:Q", title="std over folds", format=".4f"),
+            alt.Tooltip("rank_test_score:Q", title="rank"),
+        ],
+    )
+    text = base.mark_text(fontSize=10).encode(
+        text=alt.Text("mean_test_score:Q", format=".3f"),
+        # viridis is light at the top: dark text there, white text on the dark end.
+        color=alt.condition(
+            alt.datum.mean_test_score > middle, alt.value("black"), alt.value("white")
+        ),
+    )
+    return (heat + text).properties(height=alt.Step(36))
+
+
+def validation_curve_chart(
+    rows: Sequence[dict[str, Any]], *, weights: str = "uniform"
+) -> alt.Chart:
+    """Train and validation accuracy against k, one colour per p.
+
+    Train accuracy (the fold's own digits, each its own nearest neighbour) is high for
+    small k and falls as k grows; validation accuracy peaks where the model neither
+    over- nor under-fits.
+
+    Parameters
+    ----------
+    rows : sequence of dict
+        :func:`digits_knn.selection.results_table` of a search run with train scores.
+    weights : str, default "uniform"
+
+    Returns
+    -------
+    altair.Chart
+    """
+    import altair as alt  # slow import: see digits_knn/__init__
+
+    points = []
+    for row in _rows_for(rows, weights):
+        for column, kind in (
+            ("mean_test_score", "validation"),
+            ("mean_train_score", "train"),
+        ):
+            if column in row:
+                points.append(
+                    {
+                        "k": row["n_neighbors"],
+                        "p": str(row["p"]),
+                        "set": kind,
+                        "accuracy": row[column],
+                    }
+                )
+    return (
+        alt.Chart(alt.Data(values=points))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("k:Q", title="k"),
+            y=alt.Y("accuracy:Q", scale=alt.Scale(zero=False), title="mean accuracy"),
+            color=alt.Color("p:N", title="p"),
+            strokeDash=alt.StrokeDash("set:N", title="scored on"),
+            tooltip=["k:Q", "p:N", "set:N", alt.Tooltip("accuracy:Q", format=".4f")],
+        )
+        .properties(height=300)
+    )

@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from digits_knn.data import load_split
 from digits_knn.evaluation import evaluate
 from digits_knn.model import fit_model
+from digits_knn.selection import grid_search, tutorial_param_grid
 from tests.conftest import STROKE_DIGITS, draw_strokes
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -268,3 +269,64 @@ def test_sessions_do_not_share_settings() -> None:
     assert "The 9 nearest training digits" in subheaders(second)
     assert metric(first, "Test accuracy") == accuracy_for(n_neighbors=3)
     assert metric(second, "Test accuracy") == accuracy_for(n_neighbors=9)
+
+
+def open_tune(at: AppTest) -> AppTest:
+    at.session_state["view"] = "Tune"
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_tune_view_runs_the_tutorial_grid_and_applies_the_best() -> None:
+    """A learner runs the tutorial's grid, sees the best k and p, and applies them."""
+    at = open_tune(start(draw_strokes(STROKE_DIGITS[7])))
+    assert "run the search" in at.info[0].value
+    at.button(key="FormSubmitter:tune_form-Run the grid search").click().run()
+    assert not at.exception
+    split = load_split()
+    expected = grid_search(split.X_train, split.y_train, tutorial_param_grid())
+    best = expected.best_params
+    assert metric(at, "Best parameters") == f"k={best['n_neighbors']}, p={best['p']:g}"
+    assert metric(at, "Best mean CV accuracy") == f"{expected.best_score:.2%}"
+    assert len(at.dataframe[-1].value) == 27
+    at.button(key="apply_best").click().run()
+    assert not at.exception
+    assert at.slider(key="n_neighbors").value == best["n_neighbors"]
+    assert at.slider(key="p").value == best["p"]
+    assert metric(at, "Sidebar model, test accuracy") == accuracy_for(
+        n_neighbors=best["n_neighbors"], p=best["p"]
+    )
+    assert f"The {best['n_neighbors']} nearest training digits" in subheaders(at)
+
+
+def test_tune_view_custom_grid_with_weights() -> None:
+    at = open_tune(start(None))
+    at.number_input(key="tune_k_start").set_value(1)
+    at.number_input(key="tune_k_stop").set_value(8)
+    at.number_input(key="tune_k_step").set_value(3)
+    at.number_input(key="tune_folds").set_value(3)
+    at.multiselect(key="tune_p").set_value([1.0, 2.5])
+    at.multiselect(key="tune_weights").set_value(["uniform", "distance"])
+    at.button(key="FormSubmitter:tune_form-Run the grid search").click().run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert len(table) == 3 * 2 * 2
+    assert set(table["weights"]) == {"uniform", "distance"}
+    assert set(table["p"]) == {1.0, 2.5}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("tune_k_stop", 2, "empty"), ("tune_p", [], "at least one value of p")],
+)
+def test_tune_view_refuses_an_empty_grid(field: str, value: Any, message: str) -> None:
+    at = open_tune(start(None))
+    if field == "tune_p":
+        at.multiselect(key=field).set_value(value)
+    else:
+        at.number_input(key=field).set_value(value)
+    at.button(key="FormSubmitter:tune_form-Run the grid search").click().run()
+    assert not at.exception
+    assert message in at.error[0].value
+    assert not [m for m in at.metric if m.label == "Best parameters"]

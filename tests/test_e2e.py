@@ -182,3 +182,30 @@ def test_upload_good_and_bad_files(page: Page) -> None:
     choose_input(page, "Draw")
     draw(page, DIGIT_STROKES["0"])
     assert wait_for_prediction(page, "0") == "0"  # the page keeps working
+
+
+def test_tune_a_small_grid_and_apply_it(page: Page) -> None:
+    """A learner runs a small grid search in the Tune tab and applies its best k and p."""
+    page.get_by_role("tab", name="Tune").click()
+    fields = {"k from": "1", "k up to (excluded)": "7", "k step": "1", "folds": "3"}
+    for label, value in fields.items():
+        box = page.get_by_label(label, exact=True)
+        box.fill(value)
+        box.press("Tab")
+    page.get_by_role("button", name="Run the grid search").click()
+    best = page.locator('[data-testid="stMetric"]').filter(has_text="Best parameters")
+    expect(best).to_be_visible(timeout=60_000)
+    k, p = re.findall(r"k=(\d+), p=([\d.]+)", best.inner_text())[0]
+    screenshot(page, "tune")
+    page.get_by_role("button", name="Apply the best parameters to the sidebar").click()
+    thumb = page.get_by_role("slider", name=re.compile("^k"))
+    expect(thumb).to_have_value(k)
+    expect(page.get_by_role("slider", name=re.compile("^p"))).to_have_value(
+        f"{float(p):g}"
+    )
+    sidebar_model = page.locator('[data-testid="stMetric"]').filter(
+        has_text="Sidebar model, test accuracy"
+    )
+    expect(sidebar_model.locator('[data-testid="stMetricValue"]')).to_have_text(
+        accuracy(n_neighbors=int(k), p=float(p))
+    )

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from numpy.testing import assert_array_equal
+
+from digits_knn.data import Split, load_xy
+from digits_knn.evaluation import time_algorithms
+from digits_knn.model import ALGORITHMS
+from digits_knn.plotting import (
+    confusion_chart,
+    grid_heatmap,
+    plot_bitmap,
+    plot_confusion_matrix,
+    plot_digits,
+    plot_features,
+    plot_probabilities,
+    render_bitmap,
+    render_counts,
+    validation_curve_chart,
+)
+from digits_knn.selection import grid_search, results_table
+
+
+def test_render_bitmap_is_ink_on_white(uci_bitmaps: np.ndarray) -> None:
+    picture = render_bitmap(uci_bitmaps[0], scale=3)
+    assert picture.shape == (96, 96, 3)
+    assert picture.dtype == np.uint8
+    ink = picture[..., 0] == 0
+    assert_array_equal(ink[::3, ::3], uci_bitmaps[0])
+
+
+def test_render_bitmap_grid_lines(uci_bitmaps: np.ndarray) -> None:
+    picture = render_bitmap(np.zeros((32, 32), dtype=bool), scale=4, grid=True)
+    assert tuple(picture[0, 5]) == tuple(picture[16, 5]) != (255, 255, 255)
+    assert tuple(picture[2, 5]) == (255, 255, 255)
+
+
+def test_render_counts_shades_each_cell() -> None:
+    features = np.zeros(64, dtype=int)
+    features[0] = 16
+    picture = render_counts(features, cell=20)
+    assert picture.shape == (160, 160, 3)
+    assert picture[2, 2].max() < 30  # a full block is black...
+    assert picture[2, 22].min() > 225  # ...an empty one white
+
+
+def test_matplotlib_figures(uci_bitmaps: np.ndarray) -> None:
+    X, y = load_xy()
+    figure = plot_digits(X[:10], [f"label {d}" for d in y[:10]])
+    assert isinstance(figure, Figure)
+    assert len([ax for ax in figure.axes if ax.images]) == 10
+    assert isinstance(plot_digits(uci_bitmaps[:3], ["a", "b", "c"], ncols=2), Figure)
+    with pytest.raises(ValueError, match="3 images but 2 titles"):
+        plot_digits(uci_bitmaps[:3], ["a", "b"])
+    for figure in (
+        plot_bitmap(uci_bitmaps[0], title="bitmap"),
+        plot_features(X[0], title="counts"),
+        plot_confusion_matrix(np.eye(10, dtype=int) * 5, title="cm"),
+        plot_probabilities(np.full(10, 0.1), highlight=3),
+    ):
+        assert isinstance(figure, Figure)
+        assert figure.axes
+
+
+def test_confusion_chart_has_a_cell_per_pair() -> None:
+    spec = confusion_chart(np.arange(100).reshape(10, 10)).to_dict()
+    values = (
+        spec["data"]["values"] if "data" in spec else spec["layer"][0]["data"]["values"]
+    )
+    assert len(values) == 100
+    assert values[23] == {"true digit": 2, "predicted digit": 3, "count": 23}
+
+
+def test_search_charts(split: Split) -> None:
+    result = grid_search(
+        split.X_train,
+        split.y_train,
+        {"n_neighbors": [1, 3], "p": [1, 2], "weights": ["uniform", "distance"]},
+        cv=3,
+        return_train_score=True,
+    )
+    rows = results_table(result)
+    heat = grid_heatmap(rows, weights="distance").to_dict()
+    assert len(heat["data"]["values"]) == 4
+    curve = validation_curve_chart(rows, weights="uniform").to_dict()
+    points = curve["data"]["values"]
+    assert len(points) == 8  # 2 k x 2 p x (train, validation)
+    assert {p["set"] for p in points} == {"train", "validation"}
+    train_k1 = [p["accuracy"] for p in points if p["set"] == "train" and p["k"] == 1]
+    assert train_k1 == [1.0, 1.0]  # each training digit is its own nearest neighbour
+
+
+def test_time_algorithms_times_all_four(split: Split) -> None:
+    timings = time_algorithms(
+        split.X_train, split.y_train, split.X_test, n_neighbors=5, p=2, repeats=1
+    )
+    assert [t.algorithm for t in timings] == list(ALGORITHMS)
+    assert all(t.fit_seconds > 0 and t.query_seconds > 0 for t in timings)
+    methods = {t.algorithm: t.method for t in timings}
+    assert methods["kd_tree"] == "kd_tree"
+    assert methods["auto"] in {"brute", "kd_tree", "ball_tree"}
