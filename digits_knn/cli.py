@@ -163,8 +163,9 @@ def cmd_grid_search(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     start = time.perf_counter()
-    if args.engine == "sklearn":
-        result = grid_search_sklearn(
+    # Progress: joblib's own report for GridSearchCV, one line per piece for the engine.
+    result = (
+        grid_search_sklearn(
             split.X_train,
             split.y_train,
             grid,
@@ -172,8 +173,8 @@ def cmd_grid_search(args: argparse.Namespace) -> int:
             n_jobs=args.n_jobs,
             verbose=0 if args.quiet else 5,
         )
-    else:
-        result = grid_search(
+        if args.engine == "sklearn"
+        else grid_search(
             split.X_train,
             split.y_train,
             grid,
@@ -181,6 +182,7 @@ def cmd_grid_search(args: argparse.Namespace) -> int:
             n_jobs=args.n_jobs,
             progress=None if args.quiet else _print_progress,
         )
+    )
     elapsed = time.perf_counter() - start
     print("   k      p  weights   mean CV accuracy     std  rank")
     for row in results_table(result):
