@@ -14,7 +14,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _PUBLIC = {
-    "digits_knn.data": ["Split", "load_bitmaps", "load_split", "load_xy", "split_xy"],
+    "digits_knn.data": [
+        "Split",
+        "TrainingSet",
+        "load_bitmaps",
+        "load_drawn_digits",
+        "load_split",
+        "load_training_set",
+        "load_xy",
+        "split_xy",
+    ],
     "digits_knn.evaluation": ["Evaluation", "evaluate"],
     "digits_knn.model": [
         "Explanation",
@@ -38,6 +47,7 @@ _PUBLIC = {
         "load_image",
     ],
     "digits_knn.selection": ["SearchResult", "grid_search", "tutorial_param_grid"],
+    "digits_knn.strokes": ["PenDigit", "parse_unipen", "render_strokes"],
 }
 _MODULE_OF = {name: module for module, names in _PUBLIC.items() for name in names}
 
@@ -49,8 +59,10 @@ __all__ = [
     "ImageFileError",
     "ModelFileError",
     "Neighbor",
+    "PenDigit",
     "SearchResult",
     "Split",
+    "TrainingSet",
     "UntrustedModelError",
     "bitmap_to_features",
     "canvas_to_bitmap",
@@ -60,17 +72,30 @@ __all__ = [
     "fit_model",
     "grid_search",
     "load_bitmaps",
+    "load_drawn_digits",
     "load_image",
     "load_model",
     "load_split",
+    "load_training_set",
     "load_xy",
+    "parse_unipen",
+    "render_strokes",
     "save_model",
     "split_xy",
     "tutorial_param_grid",
 ]
 
 if TYPE_CHECKING:
-    from digits_knn.data import Split, load_bitmaps, load_split, load_xy, split_xy
+    from digits_knn.data import (
+        Split,
+        TrainingSet,
+        load_bitmaps,
+        load_drawn_digits,
+        load_split,
+        load_training_set,
+        load_xy,
+        split_xy,
+    )
     from digits_knn.evaluation import Evaluation, evaluate
     from digits_knn.model import (
         Explanation,
@@ -94,6 +119,7 @@ if TYPE_CHECKING:
         load_image,
     )
     from digits_knn.selection import SearchResult, grid_search, tutorial_param_grid
+    from digits_knn.strokes import PenDigit, parse_unipen, render_strokes
 
 
 def __getattr__(name: str) -> Any:

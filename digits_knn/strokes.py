@@ -1,0 +1,173 @@
+"""Pen trajectories: read UCI pendigits, and draw strokes as the app's canvas draws them.
+
+UCI "Pen-Based Recognition of Handwritten Digits" (E. Alpaydin and F. Alimoglu, CC BY
+4.0) holds digits written with a stylus by 30 writers, as UNIPEN trajectories: per
+digit ``.SEGMENT DIGIT ... "<label>"``, ``.COMMENT <label> <writer> <sample>``, then per
+stroke ``.PEN_DOWN``, lines of integer ``x y`` tablet coordinates (y up), ``.PEN_UP``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+#: The app's canvas: 280x280 pixels, strokes 22 pixels wide, round caps and joins.
+CANVAS_SIZE = 280
+STROKE_WIDTH = 22
+
+Stroke = np.ndarray  # shape (n_points, 2): x, y
+
+
+@dataclass(frozen=True)
+class PenDigit:
+    """One digit written with a pen.
+
+    Attributes
+    ----------
+    label : int in 0..9
+    writer : int
+        The writer's id (1..30 in UCI's training part).
+    strokes : list of ndarray of shape (n_points, 2)
+        Tablet coordinates x, y with y pointing up, one array per pen-down.
+    """
+
+    label: int
+    writer: int
+    strokes: list[Stroke]
+
+
+def parse_unipen(text: str) -> list[PenDigit]:
+    """Read the UNIPEN subset of UCI pendigits.
+
+    Parameters
+    ----------
+    text : str
+        The content of ``pendigits-orig.tra`` (or ``.tes``).
+
+    Returns
+    -------
+    list of PenDigit
+        In file order; digits with no pen-down are left out.
+
+    Examples
+    --------
+    >>> text = '''.SEGMENT DIGIT 0 ? "7"
+    ... .COMMENT 7 3 1
+    ... .PEN_DOWN
+    ... 10 90
+    ... 50 90
+    ... 20 10
+    ... .PEN_UP'''
+    >>> digit, = parse_unipen(text)
+    >>> digit.label, digit.writer, digit.strokes[0].tolist()
+    (7, 3, [[10, 90], [50, 90], [20, 10]])
+    """
+    digits: list[PenDigit] = []
+    label, writer = -1, -1
+    strokes: list[list[tuple[int, int]]] = []
+    pen_down = False
+
+    def flush() -> None:
+        kept = [np.array(s, dtype=np.int32) for s in strokes if s]
+        if label >= 0 and kept:
+            digits.append(PenDigit(label=label, writer=writer, strokes=kept))
+
+    for line in text.splitlines():
+        if line.startswith(".SEGMENT"):
+            flush()
+            label, writer, strokes, pen_down = int(line.split('"')[1]), -1, [], False
+        elif line.startswith(".COMMENT"):
+            parts = line.split()
+            if len(parts) >= 3:
+                writer = int(parts[2])
+        elif line.startswith(".PEN_DOWN"):
+            strokes.append([])
+            pen_down = True
+        elif line.startswith(".PEN_UP"):
+            pen_down = False
+        elif pen_down and line.strip() and not line.startswith("."):
+            x, y = line.split()[:2]
+            strokes[-1].append((int(x), int(y)))
+    flush()
+    return digits
+
+
+def render_strokes(
+    strokes: Sequence[Stroke],
+    *,
+    size: int = CANVAS_SIZE,
+    width: float = STROKE_WIDTH,
+    height_fraction: float = 0.7,
+    offset: tuple[float, float] = (0.0, 0.0),
+    y_up: bool = True,
+) -> np.ndarray:
+    """Draw pen strokes as the app's canvas does: black, round caps and joins, on white.
+
+    Parameters
+    ----------
+    strokes : sequence of ndarray of shape (n_points, 2)
+        Coordinates in any unit; the digit is scaled to fit.
+    size : int, default 280
+        Canvas side in pixels.
+    width : float, default 22
+        Stroke width in canvas pixels.
+    height_fraction : float in (0, 1], default 0.7
+        The digit's larger side, as a fraction of the canvas (aspect kept).
+    offset : (float, float), default (0, 0)
+        Shift of the digit's centre from the canvas centre, in fractions of the canvas.
+    y_up : bool, default True
+        The coordinates' y axis points up (tablets), not down (screens).
+
+    Returns
+    -------
+    ndarray of shape (size, size, 4), uint8
+        RGBA, like ``streamlit-drawable-canvas``'s image data.
+    """
+    points = np.concatenate([np.asarray(s, dtype=np.float64) for s in strokes])
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    extent = max(float((hi - lo).max()), 1.0)
+    scale = height_fraction * size / extent
+    centre = (lo + hi) / 2
+    image = Image.new("RGBA", (size, size), (255, 255, 255, 255))
+    pen = ImageDraw.Draw(image)
+    radius = width / 2
+    for stroke in strokes:
+        xy = (np.asarray(stroke, dtype=np.float64) - centre) * scale
+        if y_up:
+            xy[:, 1] = -xy[:, 1]
+        xy += size / 2 + np.array(offset) * size
+        path = [tuple(point) for point in xy]
+        if len(path) > 1:
+            pen.line(path, fill=(0, 0, 0, 255), width=round(width), joint="curve")
+        for x, y in path[:: max(1, len(path) - 1)]:  # round caps at both ends
+            pen.ellipse((x - radius, y - radius, x + radius, y + radius), fill="black")
+    return np.asarray(image)
+
+
+def render_varied(
+    strokes: Sequence[Stroke], rng: np.random.Generator, *, size: int = CANVAS_SIZE
+) -> np.ndarray:
+    """:func:`render_strokes` with seeded variation of size, position and pen width.
+
+    The digit's larger side is 45%..90% of the canvas, its centre moved by up to 10% of
+    the canvas, the pen 14..30 pixels wide: the range of drawings people make on it.
+    The ink always stays inside the canvas.
+    """
+    width = rng.uniform(14, 30)
+    fraction = rng.uniform(0.45, 0.9)
+    # Free room on each side once the pen's half width and a pixel are counted.
+    room = (1 - fraction) / 2 - (width / 2 + 2) / size
+    if room < 0:
+        fraction += 2 * room
+        room = 0.0
+    shift = rng.uniform(-min(0.1, room), min(0.1, room), size=2)
+    return render_strokes(
+        strokes,
+        size=size,
+        width=width,
+        height_fraction=fraction,
+        offset=(float(shift[0]), float(shift[1])),
+    )
