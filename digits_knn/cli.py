@@ -11,7 +11,13 @@ from pathlib import Path
 
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.data import load_split, load_xy
+from digits_knn.data import (
+    DRAWN_TEST,
+    TRAINING_SOURCES,
+    load_split,
+    load_training_set,
+    load_xy,
+)
 from digits_knn.evaluation import evaluate, format_confusion
 from digits_knn.model import (
     ALGORITHMS,
@@ -91,6 +97,13 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
         help="neighbour search (default: %(default)s)",
     )
     group.add_argument(
+        "--source",
+        default="uci",
+        choices=list(TRAINING_SOURCES),
+        help="training data: uci, the tutorial's UCI optdigits split; uci+drawn, that "
+        "plus UCI pen digits drawn as canvas strokes (default: %(default)s)",
+    )
+    group.add_argument(
         "--weights",
         default=DEFAULT_WEIGHTS,
         choices=WEIGHTS,
@@ -108,10 +121,10 @@ def _add_format_option(parser: argparse.ArgumentParser, verb: str) -> None:
 
 
 def _fit_from_args(args: argparse.Namespace) -> KNeighborsClassifier:
-    split = load_split()
+    training = load_training_set(args.source)
     return fit_model(
-        split.X_train,
-        split.y_train,
+        training.X_train,
+        training.y_train,
         n_neighbors=args.k,
         p=args.p,
         algorithm=args.algorithm,
@@ -139,6 +152,12 @@ def _print_evaluation(model: KNeighborsClassifier) -> None:
     print("digit  precision  recall")
     for digit, (pr, rc) in enumerate(zip(result.precision, result.recall, strict=True)):
         print(f"{digit:5d}  {pr:9.3f}  {rc:6.3f}")
+    drawn = load_training_set().tests[DRAWN_TEST]
+    drawn_result = evaluate(model, drawn.X, drawn.y)
+    print(
+        f"accuracy on drawn digits of unseen writers (UCI pendigits 25-30): "
+        f"{drawn_result.accuracy:.4f} ({drawn_result.n_test} digits)"
+    )
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

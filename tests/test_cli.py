@@ -256,3 +256,17 @@ def test_parser_lists_all_commands() -> None:
     help_text = build_parser().format_help()
     for command in COMMANDS:
         assert command in help_text
+
+
+def test_evaluate_reports_drawn_digits_per_source(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Drawn pen digits in the training data: unseen writers' digits recognised better."""
+    scores = {}
+    for source in ("uci", "uci+drawn"):
+        code, out, _ = run(["evaluate", "--source", source], capsys)
+        assert code == 0
+        line = next(x for x in out.splitlines() if x.startswith("accuracy on drawn"))
+        scores[source] = float(line.split(": ")[1].split()[0])
+    assert scores["uci+drawn"] >= 0.95
+    assert scores["uci"] + 0.1 < scores["uci+drawn"]

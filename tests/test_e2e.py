@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from digits_knn.data import load_split
+from digits_knn.data import UCI_TEST, load_training_set
 from digits_knn.evaluation import evaluate
 from digits_knn.model import fit_model
 from tests.browser import (
@@ -68,9 +68,11 @@ def screenshot(page: Page, name: str) -> Path:
 
 
 def accuracy(**params: float | int | str) -> str:
-    split = load_split()
-    model = fit_model(split.X_train, split.y_train, **params)  # type: ignore[arg-type]
-    return f"{evaluate(model, split.X_test, split.y_test).accuracy:.2%}"
+    """The page's test accuracy (UCI test split) for these settings, computed here."""
+    training = load_training_set("uci")  # the page's default training data
+    model = fit_model(training.X_train, training.y_train, **params)  # type: ignore[arg-type]
+    test = training.tests[UCI_TEST]
+    return f"{evaluate(model, test.X, test.y).accuracy:.2%}"
 
 
 def set_k(page: Page, k: int) -> None:
