@@ -31,15 +31,13 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, Playwright, sync_playwright  # noqa: E402
 
-from digits_knn.data import load_split  # noqa: E402
-from digits_knn.evaluation import evaluate  # noqa: E402
-from digits_knn.model import fit_model  # noqa: E402
 from tests.browser import (  # noqa: E402
     DIGIT_STROKES,
     canvas,
     clear_canvas,
     draw,
     launch_browser,
+    page_accuracy,
     prediction,
     streamlit_server,
     wait_for_app,
@@ -93,9 +91,7 @@ def stroke_latencies(page: Page, n: int) -> list[float]:
 
 
 def expected_accuracy(k: int) -> str:
-    split = load_split()
-    model = fit_model(split.X_train, split.y_train, n_neighbors=k)
-    return f"{evaluate(model, split.X_test, split.y_test).accuracy:.2%}"
+    return page_accuracy(n_neighbors=k)
 
 
 def slider_latencies(page: Page, steps: int) -> list[float]:

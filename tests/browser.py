@@ -192,6 +192,24 @@ def wait_for_app(page: Page, timeout: float = 60) -> None:
     page.locator('[data-testid="stMetric"]').first.wait_for(timeout=timeout * 1000)
 
 
+def page_accuracy(**params: float | int | str) -> str:
+    """The "Test accuracy" the page shows for these settings, computed here.
+
+    The page's defaults: UCI plus drawn digits, brute-force search; scored on the UCI
+    test split, formatted as the page formats it.
+    """
+    from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_training_set
+    from digits_knn.evaluation import evaluate
+    from digits_knn.model import fit_model
+
+    source = str(params.pop("source", DEFAULT_SOURCE))
+    training = load_training_set(source)
+    settings: dict[str, float | int | str] = {"algorithm": "brute", **params}
+    model = fit_model(training.X_train, training.y_train, **settings)  # type: ignore[arg-type]
+    test = training.tests[UCI_TEST]
+    return f"{evaluate(model, test.X, test.y).accuracy:.2%}"
+
+
 #: Strokes of a few digits in canvas fractions, drawn as a person would.
 DIGIT_STROKES: dict[str, list[list[Point]]] = {
     "0": [

@@ -13,9 +13,6 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from digits_knn.data import UCI_TEST, load_training_set
-from digits_knn.evaluation import evaluate
-from digits_knn.model import fit_model
 from tests.browser import (
     DIGIT_STROKES,
     ROOT,
@@ -23,6 +20,7 @@ from tests.browser import (
     draw,
     launch_browser,
     metric_value,
+    page_accuracy,
     prediction,
     streamlit_server,
     wait_for_app,
@@ -68,11 +66,7 @@ def screenshot(page: Page, name: str) -> Path:
 
 
 def accuracy(**params: float | int | str) -> str:
-    """The page's test accuracy (UCI test split) for these settings, computed here."""
-    training = load_training_set("uci")  # the page's default training data
-    model = fit_model(training.X_train, training.y_train, **params)  # type: ignore[arg-type]
-    test = training.tests[UCI_TEST]
-    return f"{evaluate(model, test.X, test.y).accuracy:.2%}"
+    return page_accuracy(**params)
 
 
 def set_k(page: Page, k: int) -> None:
