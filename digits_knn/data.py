@@ -245,6 +245,9 @@ class TrainingSet:
     y_train : ndarray of shape (n_train,)
     bitmaps_train : ndarray of shape (n_train, 32, 32), bool
         The 32x32 picture of every training row, to show neighbours.
+    groups : ndarray of shape (n_train,)
+        Who wrote each training row: the pen writer's id for drawn digits, a distinct
+        negative number for each UCI digit (their writers are not known).
     sizes : dict of str to int
         Training rows per source ("UCI optdigits", "drawn digits").
     tests : dict of str to TestSet
@@ -256,6 +259,7 @@ class TrainingSet:
     X_train: np.ndarray
     y_train: np.ndarray
     bitmaps_train: np.ndarray
+    groups: np.ndarray
     sizes: dict[str, int]
     tests: dict[str, TestSet]
 
@@ -287,12 +291,14 @@ def load_training_set(source: str = DEFAULT_SOURCE) -> TrainingSet:
             drawn.X[drawn_test], drawn.y[drawn_test], drawn.bitmaps[drawn_test]
         ),
     }
+    uci_groups = -1 - np.arange(len(split.y_train))
     if source == "uci":
         return TrainingSet(
             source=source,
             X_train=split.X_train,
             y_train=split.y_train,
             bitmaps_train=train_bitmaps,
+            groups=uci_groups,
             sizes={"UCI optdigits": len(split.y_train)},
             tests=tests,
         )
@@ -302,6 +308,7 @@ def load_training_set(source: str = DEFAULT_SOURCE) -> TrainingSet:
         X_train=np.vstack([split.X_train, drawn.X[drawn_train]]),
         y_train=np.concatenate([split.y_train, drawn.y[drawn_train]]),
         bitmaps_train=np.concatenate([train_bitmaps, drawn.bitmaps[drawn_train]]),
+        groups=np.concatenate([uci_groups, drawn.writers[drawn_train]]),
         sizes={
             "UCI optdigits": len(split.y_train),
             "drawn digits": int(drawn_train.sum()),

@@ -171,3 +171,101 @@ def render_varied(
         height_fraction=fraction,
         offset=(float(shift[0]), float(shift[1])),
     )
+
+
+def _polyline(points: Sequence[tuple[float, float]]) -> Stroke:
+    return np.array(points, dtype=np.float64)
+
+
+def _letter(name: str) -> list[Stroke]:
+    """Capital letters as pen strokes in a unit box (y up)."""
+    letters: dict[str, list[list[tuple[float, float]]]] = {
+        "A": [[(0, 0), (0.5, 1), (1, 0)], [(0.25, 0.45), (0.75, 0.45)]],
+        "E": [[(1, 1), (0, 1), (0, 0), (1, 0)], [(0, 0.5), (0.7, 0.5)]],
+        "F": [[(1, 1), (0, 1), (0, 0)], [(0, 0.5), (0.7, 0.5)]],
+        "H": [[(0, 1), (0, 0)], [(1, 1), (1, 0)], [(0, 0.5), (1, 0.5)]],
+        "K": [[(0, 1), (0, 0)], [(1, 1), (0, 0.45), (1, 0)]],
+        "M": [[(0, 0), (0, 1), (0.5, 0.4), (1, 1), (1, 0)]],
+        "N": [[(0, 0), (0, 1), (1, 0), (1, 1)]],
+        "W": [[(0, 1), (0.25, 0), (0.5, 0.7), (0.75, 0), (1, 1)]],
+        "X": [[(0, 0), (1, 1)], [(0, 1), (1, 0)]],
+        "Y": [[(0, 1), (0.5, 0.5), (1, 1)], [(0.5, 0.5), (0.5, 0)]],
+        "R": [[(0, 0), (0, 1), (0.8, 1), (1, 0.8), (0.8, 0.55), (0, 0.55), (1, 0)]],
+        "B": [
+            [
+                (0, 0),
+                (0, 1),
+                (0.8, 1),
+                (1, 0.8),
+                (0.7, 0.52),
+                (1, 0.25),
+                (0.8, 0),
+                (0, 0),
+            ]
+        ],
+    }
+    return [_polyline(stroke) for stroke in letters[name]]
+
+
+#: Kinds of drawing that are not digits, for measuring "that's not a digit".
+NON_DIGIT_KINDS = ("scribble", "blob", "hash", "star", "cross", "plus", "letter")
+
+
+def non_digit_strokes(kind: str, rng: np.random.Generator) -> list[Stroke]:
+    """Pen strokes of something that is not a digit, with seeded variation.
+
+    Parameters
+    ----------
+    kind : one of :data:`NON_DIGIT_KINDS`
+        "scribble": a random wavy line back and forth; "blob": a filled-in patch drawn
+        as a tight spiral; "hash": a # sign; "star": a five-line asterisk; "cross" and
+        "plus": x and +; "letter": one of a dozen capital letters.
+    rng : numpy Generator
+
+    Returns
+    -------
+    list of ndarray of shape (n_points, 2), y up
+    """
+    jitter = lambda a: a + rng.normal(0, 0.03, a.shape)  # noqa: E731 - a hand's wobble
+    if kind == "scribble":
+        n = int(rng.integers(8, 20))
+        return [jitter(np.cumsum(rng.normal(0, 0.35, (n, 2)), axis=0))]
+    if kind == "blob":
+        turns = rng.uniform(3, 6)
+        t = np.linspace(0, 2 * np.pi * turns, 120)
+        r = np.linspace(1, 0.05, len(t))
+        aspect = rng.uniform(0.6, 1.4)
+        return [jitter(np.stack([r * np.cos(t) * aspect, r * np.sin(t)], axis=1))]
+    if kind == "hash":
+        a, b = rng.uniform(0.25, 0.4), rng.uniform(0.6, 0.75)
+        lines: list[list[tuple[float, float]]] = [
+            [(a, 0.0), (a + 0.1, 1.0)],
+            [(b, 0.0), (b + 0.1, 1.0)],
+            [(0.0, a), (1.0, a)],
+            [(0.0, b), (1.0, b)],
+        ]
+        return [jitter(_polyline(line)) for line in lines]
+    if kind == "star":
+        angles = rng.uniform(0, np.pi) + np.arange(5) * np.pi / 5
+        return [
+            jitter(_polyline([(-np.cos(a), -np.sin(a)), (np.cos(a), np.sin(a))]))
+            for a in angles
+        ]
+    if kind == "cross":
+        return [
+            jitter(_polyline([(0, 0), (1, 1)])),
+            jitter(_polyline([(0, 1), (1, 0)])),
+        ]
+    if kind == "plus":
+        return [
+            jitter(_polyline([(0.5, 0), (0.5, 1)])),
+            jitter(_polyline([(0, 0.5), (1, 0.5)])),
+        ]
+    if kind == "letter":
+        name = str(
+            rng.choice(["A", "B", "E", "F", "H", "K", "M", "N", "R", "W", "X", "Y"])
+        )
+        return [jitter(stroke) for stroke in _letter(name)]
+    raise ValueError(
+        f"unknown kind {kind!r}; choose one of {', '.join(NON_DIGIT_KINDS)}"
+    )
