@@ -238,7 +238,7 @@ def training_data_ui(source: str) -> None:
     training = load_training_set(source)
     sizes = ", ".join(f"{n:,} {name}" for name, n in training.sizes.items())
     st.sidebar.caption(
-        f"Trained on {sizes} digits. UCI optdigits: the tutorial's 80% split "
+        f"Trained on {sizes}. UCI optdigits: the tutorial's 80% split "
         "(random_state=1337). Drawn digits: UCI pendigits writers 1-24, drawn as "
         "canvas strokes; writers 25-30 are kept for testing."
     )
