@@ -14,20 +14,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from digits_knn.selection import minkowski_power_sums
+
 #: How many nearest training digits the score averages over.
 NOVELTY_NEIGHBORS = 5
 #: Share of real digits (by other writers) that must pass as digits.
 ACCEPT_QUANTILE = 0.99
 #: Training digits scored to set the threshold (a seeded sample).
 CALIBRATION_SIZE = 3000
-
-
-def _squared_distances(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """Squared Euclidean distances, shape (len(A), len(B)); exact for integer counts."""
-    A = np.asarray(A, dtype=np.float64)
-    B = np.asarray(B, dtype=np.float64)
-    sq = (A * A).sum(axis=1)[:, None] + (B * B).sum(axis=1)[None, :] - 2.0 * A @ B.T
-    return np.maximum(sq, 0.0)
 
 
 @dataclass(frozen=True)
@@ -59,7 +53,7 @@ class DigitDetector:
         ndarray of shape (n_queries,), floats >= 0
         """
         X = np.atleast_2d(X)
-        sq = _squared_distances(X, self.X_ref)
+        sq = minkowski_power_sums(X, self.X_ref, 2)
         nearest = np.partition(sq, self.n_neighbors - 1, axis=1)[:, : self.n_neighbors]
         return np.sqrt(nearest).mean(axis=1)
 
@@ -102,7 +96,7 @@ def fit_detector(
     rows = rng.choice(
         len(X_train), size=min(calibration_size, len(X_train)), replace=False
     )
-    sq = _squared_distances(X_train[rows], X_train)
+    sq = minkowski_power_sums(X_train[rows], X_train, 2)
     sq[groups[rows][:, None] == groups[None, :]] = np.inf
     nearest = np.partition(sq, n_neighbors - 1, axis=1)[:, :n_neighbors]
     scores = np.sqrt(nearest).mean(axis=1)

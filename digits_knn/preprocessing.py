@@ -362,13 +362,11 @@ def load_image(source: str | os.PathLike[str] | bytes) -> np.ndarray:
                 rgba = frame.convert("RGBA")
     except ImageFileError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
-        if isinstance(exc, UnidentifiedImageError):
-            raise ImageFileError(
-                f"{name} is not an image Pillow can read (PNG, JPEG, BMP or GIF)"
-            ) from None
-        raise ImageFileError(f"{name} is too large: {exc}") from None
-    except Image.DecompressionBombWarning as exc:
+    except UnidentifiedImageError:
+        raise ImageFileError(
+            f"{name} is not an image Pillow can read (PNG, JPEG, BMP or GIF)"
+        ) from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageFileError(f"{name} is too large: {exc}") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageFileError(f"{name} is truncated or corrupt ({exc})") from None
