@@ -52,6 +52,8 @@ MIN_CONTRAST = 48.0
 ERODE_TWICE, ERODE_ONCE, DILATE_ONCE, DILATE_TWICE = 560, 412, 256, 108
 #: NIST scales every character to this width (and 32 rows).
 NIST_WIDTH = 20
+#: Largest slant :func:`deskew` corrects (horizontal shift per row): 45 degrees.
+MAX_SKEW = 1.0
 #: Characters narrower than this (columns, aspect kept at 32 rows) are thin, like a 1,
 #: and keep their aspect ratio.
 THIN_WIDTH = 12
@@ -197,6 +199,59 @@ def _even_thickness(bitmap: np.ndarray) -> np.ndarray:
     return bitmap
 
 
+def deskew(mask: np.ndarray) -> np.ndarray:
+    """Shear the ink so that it stands upright: slant correction by image moments.
+
+    The slant is the covariance of the ink's x and y over the variance of its y (the
+    shear that makes the principal axis vertical), clipped to 45 degrees. NIST's form
+    system corrected slant before the bitmaps of UCI optdigits were cut out, so drawings
+    are brought upright too: measured in ``benchmarks/preprocessing.py`` it lifts
+    pen-drawn digits from 0.79 to 0.90 with a model fitted on ``load_digits``.
+
+    Parameters
+    ----------
+    mask : ndarray of shape (h, w), bool
+
+    Returns
+    -------
+    ndarray of shape (h, w'), bool
+        The same rows; the columns cropped to the ink and widened as the shear needs.
+
+    Examples
+    --------
+    >>> bar = np.zeros((40, 40), dtype=bool)
+    >>> for y in range(5, 35):
+    ...     bar[y, 30 - y // 2 : 34 - y // 2] = True  # a "/" leaning right
+    >>> int(bar.any(axis=0).sum()), int(deskew(bar).any(axis=0).sum())  # columns
+    (19, 5)
+    """
+    mask = np.asarray(mask, dtype=bool)
+    ys, xs = np.nonzero(mask)
+    if len(ys) < 2:
+        return mask
+    yc, xc = ys.mean(), xs.mean()
+    var_y = ((ys - yc) ** 2).mean()
+    if var_y == 0:
+        return mask
+    skew = float(np.clip(((xs - xc) * (ys - yc)).mean() / var_y, -MAX_SKEW, MAX_SKEW))
+    # Output pixel (y, x) reads input (y, x + skew * (y - yc)), on the ink's columns
+    # widened by the largest shift so that nothing leaves the frame.
+    shift = int(np.ceil(abs(skew) * max(yc - ys.min(), ys.max() - yc))) + 1
+    left = xs.min() - shift
+    width = xs.max() - xs.min() + 1 + 2 * shift
+    padded = np.zeros((mask.shape[0], width), dtype=np.float32)
+    src_left = max(left, 0)
+    src = mask[:, src_left : xs.max() + 1].astype(np.float32)
+    padded[:, src_left - left : src_left - left + src.shape[1]] = src
+    sheared = ndimage.affine_transform(
+        padded,
+        np.array([[1.0, 0.0], [skew, 1.0]]),
+        offset=np.array([0.0, -skew * yc]),
+        order=1,
+    )
+    return sheared >= 0.5
+
+
 def _target_size(height: int, width: int) -> tuple[int, int]:
     """Size (rows, columns) of the character inside the 32x32 bitmap.
 
@@ -215,7 +270,8 @@ def _target_size(height: int, width: int) -> tuple[int, int]:
 def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
     """Normalise an ink mask of any size into a UCI-like 32x32 bitmap.
 
-    The ink's bounding box is scaled to NIST's 20 columns by 32 rows (the height fills
+    Specks are dropped and the slant corrected (:func:`deskew`), then the ink's bounding
+    box is scaled to NIST's 20 columns by 32 rows (the height fills
     the rows, as in the UCI forms) unless the character is thin (a 1 keeps its aspect
     ratio), centred, then the stroke thickness is evened out as NIST's normaliser does.
 
@@ -241,11 +297,12 @@ def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
             f"{mask.mean():.0%} of the image is ink: draw a digit with dark strokes "
             "on a light background.",
         )
-    mask = _drop_specks(mask)
+    frame = max(mask.shape)
+    mask = deskew(_drop_specks(mask))
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
     height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
-    if max(height, width) < MIN_EXTENT * max(mask.shape):
+    if max(height, width) < MIN_EXTENT * frame:
         raise DrawingError(
             "too_small",
             "That is only a dot: too little ink to be a digit. Draw the digit larger.",

@@ -226,16 +226,23 @@ def non_digit_strokes(kind: str, rng: np.random.Generator) -> list[Stroke]:
     -------
     list of ndarray of shape (n_points, 2), y up
     """
-    jitter = lambda a: a + rng.normal(0, 0.03, a.shape)  # noqa: E731 - a hand's wobble
+    strokes = _non_digit_shape(kind, rng)
+    # People draw shapes tall or wide and slanted, as they draw digits: without this a
+    # detector could learn "square means not a digit".
+    stretch = np.array([[rng.uniform(0.5, 1.3), 0.0], [rng.uniform(-0.3, 0.3), 1.0]])
+    return [stroke @ stretch + rng.normal(0, 0.03, stroke.shape) for stroke in strokes]
+
+
+def _non_digit_shape(kind: str, rng: np.random.Generator) -> list[Stroke]:
     if kind == "scribble":
         n = int(rng.integers(8, 20))
-        return [jitter(np.cumsum(rng.normal(0, 0.35, (n, 2)), axis=0))]
+        return [np.cumsum(rng.normal(0, 0.35, (n, 2)), axis=0)]
     if kind == "blob":
         turns = rng.uniform(3, 6)
         t = np.linspace(0, 2 * np.pi * turns, 120)
         r = np.linspace(1, 0.05, len(t))
         aspect = rng.uniform(0.6, 1.4)
-        return [jitter(np.stack([r * np.cos(t) * aspect, r * np.sin(t)], axis=1))]
+        return [np.stack([r * np.cos(t) * aspect, r * np.sin(t)], axis=1)]
     if kind == "hash":
         a, b = rng.uniform(0.25, 0.4), rng.uniform(0.6, 0.75)
         lines: list[list[tuple[float, float]]] = [
@@ -244,28 +251,28 @@ def non_digit_strokes(kind: str, rng: np.random.Generator) -> list[Stroke]:
             [(0.0, a), (1.0, a)],
             [(0.0, b), (1.0, b)],
         ]
-        return [jitter(_polyline(line)) for line in lines]
+        return [_polyline(line) for line in lines]
     if kind == "star":
         angles = rng.uniform(0, np.pi) + np.arange(5) * np.pi / 5
         return [
-            jitter(_polyline([(-np.cos(a), -np.sin(a)), (np.cos(a), np.sin(a))]))
+            _polyline([(-np.cos(a), -np.sin(a)), (np.cos(a), np.sin(a))])
             for a in angles
         ]
     if kind == "cross":
         return [
-            jitter(_polyline([(0, 0), (1, 1)])),
-            jitter(_polyline([(0, 1), (1, 0)])),
+            _polyline([(0, 0), (1, 1)]),
+            _polyline([(0, 1), (1, 0)]),
         ]
     if kind == "plus":
         return [
-            jitter(_polyline([(0.5, 0), (0.5, 1)])),
-            jitter(_polyline([(0, 0.5), (1, 0.5)])),
+            _polyline([(0.5, 0), (0.5, 1)]),
+            _polyline([(0, 0.5), (1, 0.5)]),
         ]
     if kind == "letter":
         name = str(
             rng.choice(["A", "B", "E", "F", "H", "K", "M", "N", "R", "W", "X", "Y"])
         )
-        return [jitter(stroke) for stroke in _letter(name)]
+        return _letter(name)
     raise ValueError(
         f"unknown kind {kind!r}; choose one of {', '.join(NON_DIGIT_KINDS)}"
     )
