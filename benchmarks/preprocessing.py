@@ -12,8 +12,9 @@ For each variant of the normaliser it prints:
 The variants: the digit's width scaled to NIST's 20 columns, with the aspect ratio kept,
 or both (thin characters keep their aspect); with or without NIST's stroke-thickness
 rule; with or without slant correction by image moments (NIST's form system deskewed
-the characters before normalising). The shipped choice is all three. "1s 28px" is the accuracy on the pen-drawn 1s alone and
-"a |" the digit predicted for one plain vertical stroke, the simplest 1 a user draws.
+the characters before normalising). The shipped choice is all three. "1s 28px" is the
+accuracy on the pen-drawn 1s alone and "a |" the digit predicted for one plain
+vertical stroke, the simplest 1 a user draws.
 """
 
 from __future__ import annotations

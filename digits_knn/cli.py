@@ -12,6 +12,7 @@ from pathlib import Path
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.data import (
+    DEFAULT_SOURCE,
     DRAWN_TEST,
     TRAINING_SOURCES,
     load_split,
@@ -25,11 +26,13 @@ from digits_knn.model import (
     DEFAULT_N_NEIGHBORS,
     DEFAULT_P,
     DEFAULT_WEIGHTS,
+    DRAWING_ALGORITHM,
     WEIGHTS,
     HyperparameterError,
     explain,
     fit_model,
 )
+from digits_knn.novelty import default_detector, drawing_shape
 from digits_knn.persistence import (
     DEFAULT_FORMAT,
     FORMATS,
@@ -76,8 +79,16 @@ def _k_range(text: str) -> tuple[int, int, int]:
     raise argparse.ArgumentTypeError(f"expected START:STOP[:STEP], got {text!r}")
 
 
-def _add_model_options(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("model (the tutorial's by default)")
+def _add_model_options(
+    parser: argparse.ArgumentParser, *, drawing: bool = False
+) -> None:
+    """k, p, algorithm, source, weights: the tutorial's defaults, or with ``drawing``
+    the app's drawing view's (UCI + drawn digits, brute-force search)."""
+    group = parser.add_argument_group(
+        "model (the app's drawing view's by default)"
+        if drawing
+        else "model (the tutorial's by default)"
+    )
     group.add_argument(
         "--k",
         type=int,
@@ -92,13 +103,13 @@ def _add_model_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument(
         "--algorithm",
-        default=DEFAULT_ALGORITHM,
+        default=DRAWING_ALGORITHM if drawing else DEFAULT_ALGORITHM,
         choices=ALGORITHMS,
         help="neighbour search (default: %(default)s)",
     )
     group.add_argument(
         "--source",
-        default="uci",
+        default=DEFAULT_SOURCE if drawing else "uci",
         choices=list(TRAINING_SOURCES),
         help="training data: uci, the tutorial's UCI optdigits split; uci+drawn, that "
         "plus UCI pen digits drawn as canvas strokes (default: %(default)s)",
@@ -228,19 +239,27 @@ def cmd_predict(args: argparse.Namespace) -> int:
         if args.model
         else _fit_from_args(args)
     )
+    detector = default_detector()
     failures = 0
     for path in args.images:
         try:
-            features = canvas_to_features(load_image(path))
+            image = load_image(path)
+            features = canvas_to_features(image)
         except (ImageFileError, DrawingError) as exc:
             print(f"error: {path}: {exc}", file=sys.stderr)
             failures += 1
             continue
         explanation = explain(model, features)
+        check = detector.check(drawing_shape(image))
         if args.json:
-            print(json.dumps({"path": path, **explanation.to_dict()}))
+            print(
+                json.dumps({"path": path, **explanation.to_dict(), **check.to_dict()})
+            )
         else:
-            print(f"{path}: {explanation.label} ({explanation.confidence:.0%})")
+            verdict = "" if check.is_digit else ", does not look like a digit"
+            print(
+                f"{path}: {explanation.label} ({explanation.confidence:.0%}{verdict})"
+            )
     return 1 if failures else 0
 
 
@@ -336,7 +355,9 @@ def build_parser() -> argparse.ArgumentParser:
         "predict",
         help="classify images of handwritten digits",
         description="Classify PNG/JPEG/BMP/GIF images of a dark digit on a light "
-        "background, one line per image. Files that cannot be read are reported on "
+        "background (a 280x280 canvas or a photo), one line per image, with the "
+        "model and preprocessing of the app's drawing view, and say whether each "
+        "looks like a digit at all. Files that cannot be read are reported on "
         "stderr; the exit code is 1 if any failed.",
     )
     p.add_argument("images", nargs="+", metavar="IMAGE")
@@ -344,11 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         help="one JSON object per line: path, label, confidence, probabilities, "
-        "neighbors (index, label, distance), votes",
+        "neighbors (index, label, distance), votes, is_digit, digit_score, "
+        "digit_threshold",
     )
     p.add_argument("--model", help="use a saved model instead of fitting one")
     _add_format_option(p, "read --model as")
-    _add_model_options(p)
+    _add_model_options(p, drawing=True)
     p.set_defaults(func=cmd_predict)
 
     p = commands.add_parser(

@@ -2,18 +2,35 @@
 
 The tutorial notes that nearest neighbours also detect outliers: a drawing whose nearest
 training digits are all far away is unlike any digit the model knows. The score here is
-the mean Euclidean distance to the 5 nearest training digits (in the 64 block counts),
-whatever the classifier's own k and p, and the threshold is a high percentile of that
-score for real digits, calibrated as if they came from a new writer: a training digit is
-scored against the training digits of *other* writers only.
+the mean Euclidean distance to the 5 nearest training digits, and the threshold is a high
+percentile of that score for real digits, calibrated as if they came from a new writer: a
+training digit is scored against the training digits of *other* writers only.
+
+The distance is not taken between the classifier's 64 block counts: after the NIST
+normalisation stretches every drawing into a 20x32 box, a filled blob looks like a bold
+0, a star like an 8 and a plus sign like a 1 (``benchmarks/drawn_accuracy.py`` measured
+that detector flagging 46% of non-digits). It is taken between *shape features* of the
+ink as drawn, before any stretching (:func:`shape_features`): where the strokes run in
+which direction (a histogram of edge orientations on an 8x8 grid, the digit's aspect
+ratio kept), the number of stroke ends, the pen's width relative to the character, how
+much of its bounding box is ink, and the number of enclosed holes.
+
+The reference digits are shipped in ``_data/shape_reference.npz`` (made by
+``scripts/make_shape_reference.py``): each UCI pendigits trajectory drawn once with a
+wide range of pen widths and sizes, and each UCI optdigits bitmap placed on a canvas.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 import numpy as np
+from PIL import Image
+from scipy import ndimage
 
+from digits_knn.preprocessing import DrawingError, _drop_specks, deskew, ink_mask
 from digits_knn.selection import minkowski_power_sums
 
 #: How many nearest training digits the score averages over.
@@ -22,6 +39,162 @@ NOVELTY_NEIGHBORS = 5
 ACCEPT_QUANTILE = 0.99
 #: Training digits scored to set the threshold (a seeded sample).
 CALIBRATION_SIZE = 3000
+#: Side of the square the ink is fitted into (aspect kept) for the edge orientations.
+SHAPE_SIDE = 32
+#: The orientations are pooled on a SHAPE_CELLS x SHAPE_CELLS grid...
+SHAPE_CELLS = 8
+#: ... in this many orientation bins (0, 45, 90 and 135 degrees).
+SHAPE_BINS = 4
+#: Side the ink is shrunk to (aspect kept) before it is thinned to count stroke ends.
+THIN_SIDE = 64
+#: Weight of the four global measures against the unit-length orientation histogram.
+SCALAR_WEIGHT = 0.3
+#: Length of :func:`shape_features`' vector.
+N_SHAPE_FEATURES = SHAPE_BINS * SHAPE_CELLS * SHAPE_CELLS + 4
+#: Reference shapes shipped with the package.
+_REFERENCE_FILE = "shape_reference.npz"
+
+
+def thin(mask: np.ndarray) -> np.ndarray:
+    """One-pixel-wide skeleton of a binary image (Zhang and Suen's thinning, 1984).
+
+    Parameters
+    ----------
+    mask : ndarray of shape (h, w), bool
+
+    Returns
+    -------
+    ndarray of shape (h, w), bool
+        A subset of ``mask``: every stroke reduced to a line one pixel wide, with the
+        same ends, branches and holes.
+
+    Examples
+    --------
+    >>> bar = np.zeros((7, 9), dtype=bool)
+    >>> bar[2:5, 1:8] = True  # a bar 3 pixels thick
+    >>> thin(bar).sum(axis=0).tolist()
+    [0, 0, 1, 1, 1, 1, 0, 0, 0]
+    """
+    image = np.pad(np.asarray(mask, dtype=bool), 1)
+    while True:
+        changed = False
+        for step in (0, 1):
+            up, down = np.roll(image, 1, 0), np.roll(image, -1, 0)
+            # The 8 neighbours clockwise from the one above: P2, P3, ..., P9.
+            ring = [
+                up,
+                np.roll(up, -1, 1),
+                np.roll(image, -1, 1),
+                np.roll(down, -1, 1),
+                down,
+                np.roll(down, 1, 1),
+                np.roll(image, 1, 1),
+                np.roll(up, 1, 1),
+            ]
+            n_on = np.sum(ring, axis=0)
+            n_rises = np.sum([~ring[i] & ring[(i + 1) % 8] for i in range(8)], axis=0)
+            p2, p4, p6, p8 = ring[0], ring[2], ring[4], ring[6]
+            if step == 0:
+                side = ~(p2 & p4 & p6) & ~(p4 & p6 & p8)
+            else:
+                side = ~(p2 & p4 & p8) & ~(p2 & p6 & p8)
+            remove = image & (n_on >= 2) & (n_on <= 6) & (n_rises == 1) & side
+            if remove.any():
+                image &= ~remove
+                changed = True
+        if not changed:
+            return image[1:-1, 1:-1]
+
+
+def _fit_into(crop: np.ndarray, side: int, margin: int = 0) -> np.ndarray:
+    """Ink coverage (0..1) of ``crop`` scaled into a side x side square, aspect kept."""
+    height, width = crop.shape
+    scale = (side - 2 * margin) / max(height, width)
+    new_h, new_w = max(1, round(height * scale)), max(1, round(width * scale))
+    coverage = Image.fromarray(crop.astype(np.float32), mode="F").resize(
+        (new_w, new_h), Image.Resampling.BOX
+    )
+    square = np.zeros((side, side))
+    top, left = (side - new_h) // 2, (side - new_w) // 2
+    square[top : top + new_h, left : left + new_w] = np.asarray(coverage)
+    return square
+
+
+def _orientations(crop: np.ndarray) -> np.ndarray:
+    """Edge orientation histogram on a grid; unit length, shape (SHAPE_BINS * cells**2,)."""
+    image = ndimage.gaussian_filter(_fit_into(crop, SHAPE_SIDE, margin=2), 0.8)
+    gy, gx = ndimage.sobel(image, 0), ndimage.sobel(image, 1)
+    magnitude = np.hypot(gx, gy)
+    position = np.mod(np.arctan2(gy, gx), np.pi) / np.pi * SHAPE_BINS
+    low = np.floor(position).astype(int) % SHAPE_BINS
+    frac = position - np.floor(position)
+    channels = np.zeros((SHAPE_BINS, SHAPE_SIDE, SHAPE_SIDE))
+    for b in range(SHAPE_BINS):  # each pixel's strength split between its two bins
+        channels[b] = magnitude * (
+            (low == b) * (1 - frac) + ((low + 1) % SHAPE_BINS == b) * frac
+        )
+    cell = SHAPE_SIDE // SHAPE_CELLS
+    pooled = channels.reshape(SHAPE_BINS, SHAPE_CELLS, cell, SHAPE_CELLS, cell)
+    pooled = ndimage.gaussian_filter(pooled.sum(axis=(2, 4)), (0, 0.7, 0.7)).ravel()
+    return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+
+
+def _global_measures(crop: np.ndarray) -> np.ndarray:
+    """Stroke ends, relative pen width, ink fill of the box, holes (scaled to ~0..2)."""
+    height, width = crop.shape
+    area = float(crop.sum())
+    boundary = area - float(ndimage.binary_erosion(np.pad(crop, 1)).sum())
+    pen_width = 2 * area / max(boundary, 1.0)  # area / length, length = boundary / 2
+    small = _fit_into(crop, THIN_SIDE) >= 0.5
+    skeleton = thin(small)
+    neighbours = ndimage.convolve(
+        skeleton.astype(int), np.ones((3, 3)), mode="constant"
+    )
+    ends = int((skeleton & (neighbours == 2)).sum())  # itself and one neighbour
+    holes = ndimage.label(~np.pad(small, 1))[1] - 1  # background parts but the outside
+    return np.array(
+        [
+            0.5 * ends,
+            8.0 * pen_width / max(height, width),
+            4.0 * area / (height * width),
+            0.5 * min(holes, 6),
+        ]
+    )
+
+
+def shape_features(mask: np.ndarray) -> np.ndarray:
+    """What the ink looks like as drawn: the space "is it a digit?" is measured in.
+
+    Parameters
+    ----------
+    mask : ndarray of shape (h, w), bool
+        Ink of a drawing or photo at any size (:func:`digits_knn.preprocessing.ink_mask`).
+
+    Returns
+    -------
+    ndarray of shape (260,), float64
+        256 edge-orientation strengths (4 orientations on an 8x8 grid over the ink, its
+        aspect ratio kept; unit length), then 4 global measures weighted by 0.3: stroke
+        ends, pen width relative to the character, ink fill of the bounding box, holes.
+
+    Raises
+    ------
+    DrawingError
+        If the mask holds no ink.
+    """
+    mask = _drop_specks(np.asarray(mask, dtype=bool))
+    if not mask.any():
+        raise DrawingError("empty", "There is no ink: draw a digit first.")
+    mask = deskew(mask)
+    rows = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    crop = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return np.concatenate([_orientations(crop), SCALAR_WEIGHT * _global_measures(crop)])
+
+
+def drawing_shape(image: np.ndarray) -> np.ndarray:
+    """:func:`shape_features` of a drawing or photo (RGBA/RGB/grey uint8); shape (260,)."""
+    return shape_features(ink_mask(image))
 
 
 @dataclass(frozen=True)
@@ -30,8 +203,8 @@ class DigitDetector:
 
     Attributes
     ----------
-    X_ref : ndarray of shape (n, 64)
-        The training digits.
+    X_ref : ndarray of shape (n, n_features)
+        The training digits, in the space the distance is taken in.
     threshold : float
         Scores above this are "not a digit".
     n_neighbors : int
@@ -46,20 +219,72 @@ class DigitDetector:
 
         Parameters
         ----------
-        X : ndarray of shape (n_queries, 64) or (64,)
+        X : ndarray of shape (n_queries, n_features) or (n_features,)
 
         Returns
         -------
         ndarray of shape (n_queries,), floats >= 0
         """
-        X = np.atleast_2d(X)
-        sq = minkowski_power_sums(X, self.X_ref, 2)
-        nearest = np.partition(sq, self.n_neighbors - 1, axis=1)[:, : self.n_neighbors]
-        return np.sqrt(nearest).mean(axis=1)
+        return _mean_nearest(np.atleast_2d(X), self.X_ref, self.n_neighbors)
 
     def is_digit(self, X: np.ndarray) -> np.ndarray:
         """``True`` where the score is at most the threshold; shape (n_queries,)."""
         return self.scores(X) <= self.threshold
+
+    def check(self, x: np.ndarray) -> DigitCheck:
+        """The verdict on one drawing's features (shape (n_features,))."""
+        score = float(self.scores(x)[0])
+        return DigitCheck(
+            is_digit=score <= self.threshold, score=score, threshold=self.threshold
+        )
+
+
+@dataclass(frozen=True)
+class DigitCheck:
+    """Does one drawing look like a digit?
+
+    Attributes
+    ----------
+    is_digit : bool
+    score : float >= 0
+        Mean distance to the nearest reference digits.
+    threshold : float
+        Largest score of a digit; 99% of real digits by unseen writers score below it.
+    """
+
+    is_digit: bool
+    score: float
+    threshold: float
+
+    def to_dict(self) -> dict[str, bool | float]:
+        """JSON-ready: ``is_digit``, ``digit_score``, ``digit_threshold``."""
+        return {
+            "is_digit": self.is_digit,
+            "digit_score": round(self.score, 4),
+            "digit_threshold": round(self.threshold, 4),
+        }
+
+
+def _mean_nearest(
+    X: np.ndarray,
+    X_ref: np.ndarray,
+    n_neighbors: int,
+    exclude: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Mean distance of each row of X to its nearest rows of X_ref, in chunks.
+
+    ``exclude``: (groups of X, groups of X_ref); pairs in the same group are skipped.
+    """
+    out = np.empty(len(X))
+    chunk = max(1, 2**23 // max(1, len(X_ref)))  # at most 64 MB of distances at once
+    for start in range(0, len(X), chunk):
+        stop = start + chunk
+        sq = np.maximum(minkowski_power_sums(X[start:stop], X_ref, 2), 0.0)
+        if exclude is not None:
+            sq[exclude[0][start:stop, None] == exclude[1][None, :]] = np.inf
+        nearest = np.partition(sq, n_neighbors - 1, axis=1)[:, :n_neighbors]
+        out[start:stop] = np.sqrt(nearest).mean(axis=1)
+    return out
 
 
 def fit_detector(
@@ -75,7 +300,8 @@ def fit_detector(
 
     Parameters
     ----------
-    X_train : ndarray of shape (n, 64)
+    X_train : ndarray of shape (n, n_features)
+        Training digits as :func:`shape_features` (or any features).
     groups : ndarray of shape (n,)
         Who wrote each digit: when a digit is scored for calibration, digits of the same
         group are left out, as for a writer the model has never seen. Use a distinct
@@ -96,12 +322,58 @@ def fit_detector(
     rows = rng.choice(
         len(X_train), size=min(calibration_size, len(X_train)), replace=False
     )
-    sq = minkowski_power_sums(X_train[rows], X_train, 2)
-    sq[groups[rows][:, None] == groups[None, :]] = np.inf
-    nearest = np.partition(sq, n_neighbors - 1, axis=1)[:, :n_neighbors]
-    scores = np.sqrt(nearest).mean(axis=1)
+    scores = _mean_nearest(
+        X_train[rows], X_train, n_neighbors, exclude=(groups[rows], groups)
+    )
     return DigitDetector(
         X_ref=X_train,
         threshold=float(np.quantile(scores, quantile)),
         n_neighbors=n_neighbors,
     )
+
+
+@dataclass(frozen=True)
+class ShapeReference:
+    """The shipped reference digits, as :func:`shape_features`.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, 260), float64
+    y : ndarray of shape (n,), int in 0..9
+    groups : ndarray of shape (n,), int
+        Writer ids 1..30 for the drawn pen digits; ``-1 - i`` for the UCI scan with
+        index ``i`` in ``load_digits`` (writers unknown: every scan its own group).
+    uci_index : ndarray of shape (n,), int
+        Index in ``load_digits`` of a UCI scan, -1 for a drawn digit.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray
+    uci_index: np.ndarray
+
+
+@lru_cache(maxsize=1)
+def load_shape_reference() -> ShapeReference:
+    """The shapes of 7,494 drawn pen digits and of the 1,797 UCI scans on a canvas."""
+    with resources.files("digits_knn._data").joinpath(_REFERENCE_FILE).open("rb") as f:
+        data = np.load(f)
+        uci_index = data["uci_index"].astype(np.int64)
+        writers = data["writers"].astype(np.int64)
+        reference = ShapeReference(
+            X=np.hstack(
+                [data["orientations"] / 255.0, data["measures"].astype(np.float64)]
+            ),
+            y=data["labels"].astype(np.int64),
+            groups=np.where(uci_index >= 0, -1 - uci_index, writers),
+            uci_index=uci_index,
+        )
+    for array in (reference.X, reference.y, reference.groups, reference.uci_index):
+        array.setflags(write=False)
+    return reference
+
+
+def default_detector() -> DigitDetector:
+    """The detector the app and the CLI use: every shipped reference digit."""
+    reference = load_shape_reference()
+    return fit_detector(reference.X, reference.groups)

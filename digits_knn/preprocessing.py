@@ -356,6 +356,41 @@ def canvas_to_features(image: np.ndarray) -> np.ndarray:
     return bitmap_to_features(canvas_to_bitmap(image))
 
 
+def bitmap_to_canvas(
+    bitmap: np.ndarray, *, size: int = 280, scale: int = 6
+) -> np.ndarray:
+    """Place a 32x32 bitmap on a white canvas as black ink, each pixel a square.
+
+    Parameters
+    ----------
+    bitmap : ndarray of shape (32, 32), bool
+    size : int, default 280
+        Canvas side in pixels.
+    scale : int, default 6
+        Side of each bitmap pixel on the canvas; the bitmap is centred.
+
+    Returns
+    -------
+    ndarray of shape (size, size, 4), uint8
+        RGBA, like the drawing canvas's image data.
+
+    Examples
+    --------
+    >>> from digits_knn.data import load_bitmaps, load_xy
+    >>> bitmap = load_bitmaps()[0]
+    >>> (canvas_to_features(bitmap_to_canvas(bitmap)) == load_xy()[0][0]).mean() > 0.8
+    np.True_
+    """
+    side = BITMAP_SIZE * scale
+    if side > size:
+        raise ValueError(f"a 32x32 bitmap at scale {scale} does not fit in {size} px")
+    canvas = np.full((size, size, 4), 255, dtype=np.uint8)
+    big = np.kron(np.asarray(bitmap, dtype=bool), np.ones((scale, scale), dtype=bool))
+    start = (size - side) // 2
+    canvas[start : start + side, start : start + side][big] = (0, 0, 0, 255)
+    return canvas
+
+
 def load_image(source: str | os.PathLike[str] | bytes) -> np.ndarray:
     """Read a PNG, JPEG, BMP or GIF file (or its bytes) as an RGBA array.
 

@@ -243,6 +243,10 @@ def minkowski_power_sums(A: np.ndarray, B: np.ndarray, p: float) -> np.ndarray:
         # exact, since every term is an integer far below 2**53.
         norms = (A * A).sum(axis=1)[:, None] + (B * B).sum(axis=1)[None, :]
         return norms - 2.0 * (A @ B.T)
+    if p == 2:
+        # Any other numbers: the same product, rounding errors clipped at zero.
+        norms = (A * A).sum(axis=1)[:, None] + (B * B).sum(axis=1)[None, :]
+        return np.maximum(norms - 2.0 * (A @ B.T), 0.0)
     if top is not None:
         table = _power_table(top, p)
         rows = table[A.astype(np.intp)].reshape(len(A), -1)

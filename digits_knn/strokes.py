@@ -19,6 +19,8 @@ CANVAS_SIZE = 280
 STROKE_WIDTH = 22
 
 Stroke = np.ndarray  # shape (n_points, 2): x, y
+#: Widest pen :func:`render_varied` draws with, as a fraction of the digit's larger side.
+MAX_PEN_TO_SIZE = 0.32
 
 
 @dataclass(frozen=True)
@@ -148,16 +150,25 @@ def render_strokes(
 
 
 def render_varied(
-    strokes: Sequence[Stroke], rng: np.random.Generator, *, size: int = CANVAS_SIZE
+    strokes: Sequence[Stroke],
+    rng: np.random.Generator,
+    *,
+    size: int = CANVAS_SIZE,
+    widths: tuple[float, float] = (14, 30),
+    fractions: tuple[float, float] = (0.45, 0.9),
 ) -> np.ndarray:
     """:func:`render_strokes` with seeded variation of size, position and pen width.
 
-    The digit's larger side is 45%..90% of the canvas, its centre moved by up to 10% of
-    the canvas, the pen 14..30 pixels wide: the range of drawings people make on it.
-    The ink always stays inside the canvas.
+    By default the digit's larger side is 45%..90% of the canvas and the pen 14..30
+    pixels wide, the range of drawings people make on it; its centre moves by up to 10%
+    of the canvas. A pen wider than :data:`MAX_PEN_TO_SIZE` of the digit is drawn again
+    (past that a digit is a blot). The ink always stays inside the canvas.
     """
-    width = rng.uniform(14, 30)
-    fraction = rng.uniform(0.45, 0.9)
+    while True:
+        width = rng.uniform(*widths)
+        fraction = rng.uniform(*fractions)
+        if width <= MAX_PEN_TO_SIZE * fraction * size:
+            break
     # Free room on each side once the pen's half width and a pixel are counted.
     room = (1 - fraction) / 2 - (width / 2 + 2) / size
     if room < 0:

@@ -24,18 +24,6 @@ def tutorial_model(split: Split) -> KNeighborsClassifier:
     return fit_model(split.X_train, split.y_train)
 
 
-def bitmap_on_canvas(
-    bitmap: np.ndarray, *, size: int = CANVAS_SIZE, margin: int = 28
-) -> np.ndarray:
-    """Draw a 32x32 bitmap as black ink on a white RGBA canvas of ``size`` pixels."""
-    scale = (size - 2 * margin) // bitmap.shape[0]
-    big = np.kron(bitmap.astype(bool), np.ones((scale, scale), dtype=bool))
-    canvas = np.full((size, size, 4), 255, dtype=np.uint8)
-    region = canvas[margin : margin + big.shape[0], margin : margin + big.shape[1]]
-    region[big] = (0, 0, 0, 255)
-    return canvas
-
-
 def draw_strokes(
     strokes: list[list[tuple[float, float]]],
     *,

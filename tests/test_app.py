@@ -23,6 +23,7 @@ from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_split, load_training_
 from digits_knn.evaluation import evaluate
 from digits_knn.model import fit_model
 from digits_knn.selection import grid_search, tutorial_param_grid
+from digits_knn.strokes import non_digit_strokes, render_strokes
 from tests.conftest import STROKE_DIGITS, draw_strokes
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -125,6 +126,16 @@ def test_drawn_digit_is_predicted_with_neighbors() -> None:
     assert "The 20 nearest training digits" in subheaders(at)
     assert "What the model sees" in subheaders(at)
     assert any("Votes:" in md.value and "**4**" in md.value for md in at.markdown)
+    assert not any("doesn't look like a digit" in w.value for w in at.warning)
+
+
+def test_a_star_is_not_a_digit_but_its_neighbours_are_shown() -> None:
+    """A drawn asterisk gets a warning; the nearest digits are still there."""
+    strokes = non_digit_strokes("star", np.random.default_rng(0))
+    at = start(render_strokes(strokes, width=22))
+    assert any("doesn't look like a digit" in w.value for w in at.warning)
+    assert metric(at, "Prediction") in [str(d) for d in range(10)]
+    assert "The 20 nearest training digits" in subheaders(at)
 
 
 def test_canvas_is_configured_for_the_reduction() -> None:

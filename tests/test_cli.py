@@ -11,7 +11,10 @@ from PIL import Image
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.cli import build_parser, main
-from digits_knn.data import Split
+from digits_knn.data import DEFAULT_SOURCE, Split, load_training_set
+from digits_knn.model import explain, fit_model
+from digits_knn.preprocessing import canvas_to_features, load_image
+from digits_knn.strokes import non_digit_strokes, render_strokes
 from tests.conftest import STROKE_DIGITS, draw_strokes
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -129,6 +132,40 @@ def test_predict_plain_and_json(
         assert sum(record["probabilities"].values()) == pytest.approx(1)
         assert len(record["neighbors"]) == 20
         assert {"label", "distance"} <= set(record["neighbors"][0])
+        assert record["is_digit"] is True
+        assert record["digit_score"] <= record["digit_threshold"]
+
+
+def test_predict_flags_what_is_not_a_digit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A star still gets the nearest digit's label, with "is_digit": false."""
+    path = tmp_path / "star.png"
+    strokes = non_digit_strokes("star", np.random.default_rng(0))
+    Image.fromarray(render_strokes(strokes)).save(path)
+    code, out, _ = run(["predict", "--json", str(path)], capsys)
+    assert code == 0
+    record = json.loads(out)
+    assert record["is_digit"] is False
+    assert record["digit_score"] > record["digit_threshold"]
+    assert record["label"] in range(10)
+    code, out, _ = run(["predict", str(path)], capsys)
+    assert out.strip().endswith("does not look like a digit)")
+
+
+def test_predict_uses_the_drawing_views_model(
+    capsys: pytest.CaptureFixture[str], digit_files: dict[int, Path]
+) -> None:
+    """Same data (UCI + drawn) and search as the app's page, unless told otherwise."""
+    training = load_training_set(DEFAULT_SOURCE)
+    model = fit_model(training.X_train, training.y_train, algorithm="brute")
+    path = digit_files[4]
+    expected = explain(model, canvas_to_features(load_image(path)))
+    _code, out, _ = run(["predict", "--json", str(path)], capsys)
+    record = json.loads(out)
+    assert [n["index"] for n in record["neighbors"]] == [
+        n.index for n in expected.neighbors
+    ]
 
 
 def test_predict_reports_bad_files_and_goes_on(

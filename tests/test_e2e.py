@@ -92,6 +92,25 @@ def test_draw_digits_and_clear(page: Page) -> None:
     screenshot(page, "cleared")
 
 
+def test_a_star_is_not_a_digit(page: Page) -> None:
+    """An asterisk drawn with the mouse: a warning, and the neighbours still shown."""
+    star = [
+        [(0.5, 0.15), (0.5, 0.85)],
+        [(0.2, 0.3), (0.8, 0.7)],
+        [(0.8, 0.3), (0.2, 0.7)],
+        [(0.15, 0.5), (0.85, 0.5)],
+    ]
+    draw(page, star)
+    wait_for_prediction(page)
+    expect(page.get_by_text("That doesn't look like a digit.")).to_be_visible()
+    expect(page.get_by_text("The 20 nearest training digits")).to_be_visible()
+    screenshot(page, "not-a-digit")
+    clear_canvas(page)
+    draw(page, DIGIT_STROKES["7"])
+    wait_for_prediction(page, "7")
+    expect(page.get_by_text("That doesn't look like a digit.")).to_have_count(0)
+
+
 def test_strokes_from_every_corner_reach_the_model(page: Page) -> None:
     """Strokes starting in each corner, the toolbar's top-right one included."""
     corners = {

@@ -14,12 +14,13 @@ from digits_knn.preprocessing import (
     MAX_FILE_BYTES,
     DrawingError,
     ImageFileError,
+    bitmap_to_canvas,
     bitmap_to_features,
     canvas_to_bitmap,
     canvas_to_features,
     load_image,
 )
-from tests.conftest import STROKE_DIGITS, bitmap_on_canvas, draw_strokes
+from tests.conftest import STROKE_DIGITS, draw_strokes
 
 
 def test_bitmap_to_features_counts_blocks() -> None:
@@ -131,7 +132,10 @@ def test_uci_bitmaps_drawn_on_a_canvas_are_recognised(
     gets 96.9% on the original features).
     """
     features = np.array(
-        [canvas_to_features(bitmap_on_canvas(uci_bitmaps[i])) for i in split.idx_test]
+        [
+            canvas_to_features(bitmap_to_canvas(uci_bitmaps[i], scale=7))
+            for i in split.idx_test
+        ]
     )
     assert tutorial_model.score(features, split.y_test) >= 0.9
 
@@ -224,3 +228,22 @@ def test_load_image_file_too_large(tmp_path: Path) -> None:
         load_image(path)
     with pytest.raises(ImageFileError, match="larger than"):
         load_image(path.read_bytes())
+
+
+def test_deskew_stands_a_slanted_one_upright() -> None:
+    """A 1 drawn leaning right becomes the same bar as one drawn upright."""
+    upright = canvas_to_bitmap(draw_strokes([[(0.5, 0.15), (0.5, 0.85)]]))
+    slanted = canvas_to_bitmap(draw_strokes([[(0.68, 0.15), (0.32, 0.85)]]))
+    assert (upright == slanted).mean() > 0.95
+
+
+def test_deskew_is_clipped_and_keeps_all_rows() -> None:
+    from digits_knn.preprocessing import MAX_SKEW, deskew
+
+    flat = np.zeros((50, 200), dtype=bool)
+    flat[24:27, 10:190] = True  # almost horizontal: an unbounded shear would explode
+    flat[20:24, 10:14] = True
+    out = deskew(flat)
+    assert out.shape[0] == 50
+    assert out.any(axis=1).sum() == flat.any(axis=1).sum()
+    assert out.shape[1] <= 200 + 2 * (MAX_SKEW * 50 + 1)
