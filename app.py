@@ -5,6 +5,8 @@ Run with ``python3 run.py app`` (or ``streamlit run app.py`` inside the venv).
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -12,9 +14,10 @@ import numpy as np
 import streamlit as st
 
 from digits_knn.data import (
-    DEFAULT_SOURCE,
     TRAINING_SOURCES,
     UCI_TEST,
+    USER_SOURCE,
+    TrainingSet,
     load_split,
     load_split_bitmaps,
     load_training_set,
@@ -30,12 +33,19 @@ from digits_knn.model import (
     Explanation,
     explain,
     fit_model,
+    fitted_digits,
 )
 from digits_knn.novelty import (
     DigitCheck,
     DigitDetector,
     default_detector,
     drawing_shape,
+)
+from digits_knn.persistence import (
+    ModelFileError,
+    PickleRefusedError,
+    model_from_bytes,
+    model_to_bytes,
 )
 from digits_knn.plotting import (
     confusion_chart,
@@ -60,6 +70,15 @@ from digits_knn.selection import (
     results_table,
     results_to_csv,
 )
+from digits_knn.store import (
+    DB_ENV,
+    CsvImportError,
+    DrawingStore,
+    StoreError,
+    counts_to_bitmap,
+    default_db_path,
+    encode_png,
+)
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
@@ -79,27 +98,79 @@ WEIGHT_LABELS = {
     "distance": "Distance: nearer neighbours count more",
 }
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "bmp", "gif"]
-VIEWS = ["Model", "Tune", "Dataset", "How KNN works"]
+VIEWS = ["Model", "Tune", "Dataset", "My drawings", "How KNN works"]
 MAX_K = 100
 # Drawn digits are recognised far better with drawn digits in the training data
-# (benchmarks/drawn_accuracy.py: 0.972 vs 0.900), so the page learns from both. On
+# (benchmarks/drawn_accuracy.py: 0.972 vs 0.900), so the page learns from both, and
+# from the drawings its users add ("your drawings", kept in a SQLite file). On
 # those 13,429 digits in 64 dimensions a KD-tree scores the 1,858 test digits in about
 # 1.5 s and brute force in 0.1 s, so the page searches by brute force unless the
 # learner picks a tree (the tutorial's KD-tree is one click away; the Model tab times
 # all four).
-PAGE_DEFAULT_SOURCE = DEFAULT_SOURCE
+PAGE_DEFAULT_SOURCE = USER_SOURCE
 PAGE_DEFAULT_ALGORITHM = DRAWING_ALGORITHM
 TIMED_QUERIES = 100
 TUNE_P_CHOICES = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0]
 CANVAS_TOOLBAR_FIX = Path(__file__).parent / "assets" / "canvas_toolbar.html"
+MAX_SHOWN_DRAWINGS = 200
+ADMIN_ENV = "DIGITS_KNN_ADMIN"
+
+
+def secret(name: str) -> Any:
+    """A value from ``.streamlit/secrets.toml``; None if there is no such file or key."""
+    try:
+        return st.secrets.get(name)
+    except FileNotFoundError:
+        return None
+
+
+def db_path() -> str:
+    """Where the drawings live: $DIGITS_KNN_DB, else ``drawings_db`` in
+    ``.streamlit/secrets.toml``, else ``data/drawings.sqlite3`` in the repository."""
+    return os.environ.get(DB_ENV) or secret("drawings_db") or str(default_db_path())
+
+
+def is_admin() -> bool:
+    """$DIGITS_KNN_ADMIN=1 or ``admin = true`` in secrets: may delete anyone's drawings."""
+    flag = os.environ.get(ADMIN_ENV, "").strip().lower()
+    return flag in ("1", "true", "yes") or secret("admin") is True
+
+
+def session_id() -> str:
+    """An anonymous id for this browser session, to know whose drawings are whose."""
+    if "session_id" not in st.session_state:
+        st.session_state.session_id = uuid.uuid4().hex
+    return str(st.session_state.session_id)
+
+
+@st.cache_resource(show_spinner=False)
+def drawing_store(path: str) -> DrawingStore:
+    """The shared store of user drawings (safe to share: a connection per call)."""
+    return DrawingStore(path)
+
+
+def data_version(source: str) -> int:
+    """The store's version if the source includes user drawings, else 0."""
+    return drawing_store(db_path()).version() if source == USER_SOURCE else 0
+
+
+@st.cache_resource(show_spinner="Loading the training digits…", max_entries=4)
+def training_set(source: str, version: int) -> TrainingSet:
+    """The training digits of a source at one version of the user drawings."""
+    if source != USER_SOURCE:
+        return load_training_set(source)
+    return load_training_set(source, drawing_store(db_path()).training_digits())
 
 
 @st.cache_resource(show_spinner="Fitting the KNN…", max_entries=64)
 def fitted_model(
-    n_neighbors: int, p: float, algorithm: str, weights: str, source: str
+    n_neighbors: int, p: float, algorithm: str, weights: str, source: str, version: int
 ) -> KNeighborsClassifier:
-    """The model for one setting, fitted once and shared by every user: never mutate it."""
-    training = load_training_set(source)
+    """The model for one setting, fitted once and shared by every user: never mutate it.
+
+    ``version`` is the user drawings' version: each change refits once, for everyone.
+    """
+    training = training_set(source, version)
     return fit_model(
         training.X_train,
         training.y_train,
@@ -118,21 +189,31 @@ def digit_detector() -> DigitDetector:
 
 @st.cache_data(show_spinner="Scoring the 360 test digits…", max_entries=64)
 def test_scores(
-    n_neighbors: int, p: float, algorithm: str, weights: str, source: str
+    n_neighbors: int, p: float, algorithm: str, weights: str, source: str, version: int
 ) -> dict[str, Evaluation]:
     """Scores of one setting's model on each source's held-out digits."""
-    model = fitted_model(n_neighbors, p, algorithm, weights, source)
+    model = fitted_model(n_neighbors, p, algorithm, weights, source, version)
     return {
         name: evaluate(model, test.X, test.y)
-        for name, test in load_training_set(source).tests.items()
+        for name, test in training_set(source, version).tests.items()
     }
+
+
+@st.cache_data(show_spinner="Writing the model file…", max_entries=8)
+def model_file(
+    n_neighbors: int, p: float, algorithm: str, weights: str, source: str, version: int
+) -> bytes:
+    """The setting's model as a skops file."""
+    return model_to_bytes(
+        fitted_model(n_neighbors, p, algorithm, weights, source, version)
+    )
 
 
 @st.cache_data(show_spinner="Timing the four search algorithms…", max_entries=64)
 def algorithm_timings(
-    n_neighbors: int, p: float, weights: str, source: str
+    n_neighbors: int, p: float, weights: str, source: str, version: int
 ) -> list[AlgorithmTiming]:
-    training = load_training_set(source)
+    training = training_set(source, version)
     return time_algorithms(
         training.X_train,
         training.y_train,
@@ -189,6 +270,11 @@ class ModelSettings(NamedTuple):
     algorithm: str
     weights: str
     source: str
+    data_version: int
+
+    def now(self) -> ModelSettings:
+        """The same settings at the current version of the user drawings."""
+        return self._replace(data_version=data_version(self.source))
 
 
 def model_ui() -> ModelSettings:
@@ -242,19 +328,27 @@ def model_ui() -> ModelSettings:
         "digits drawn with a mouse or a finger: compare the two in the Model tab.",
     )
     return ModelSettings(
-        int(n_neighbors), float(p), str(algorithm), str(weights), source
+        int(n_neighbors),
+        float(p),
+        str(algorithm),
+        str(weights),
+        source,
+        data_version(source),
     )
 
 
-def training_data_ui(source: str) -> None:
+def training_data_ui(settings: ModelSettings) -> None:
     """Sidebar: what the model learnt from (drawn after the canvas: it loads the data)."""
-    training = load_training_set(source)
+    training = training_set(settings.source, settings.data_version)
     sizes = ", ".join(f"{n:,} {name}" for name, n in training.sizes.items())
-    st.sidebar.caption(
+    caption = (
         f"Trained on {sizes}. UCI optdigits: the tutorial's 80% split "
         "(random_state=1337). Drawn digits: UCI pendigits writers 1-24, drawn as "
         "canvas strokes; writers 25-30 are kept for testing."
     )
+    if settings.source == USER_SOURCE:
+        caption += " Your drawings: what users of this app added (My drawings tab)."
+    st.sidebar.caption(caption)
 
 
 def clear_canvas() -> None:
@@ -356,30 +450,125 @@ def model_input_ui(
     )
 
 
-def neighbors_ui(explanation: Explanation, source: str) -> None:
-    training = load_training_set(source)
-    n_uci = training.sizes["UCI optdigits"]
+def neighbors_ui(explanation: Explanation, neighbours: Neighbours) -> None:
     st.subheader(f"The {len(explanation.neighbors)} nearest training digits")
     st.caption(
-        "Nearest first; d is the distance between the 64 block counts; "
-        "'drawn' marks a drawn pen digit, the others are UCI scans."
+        "Nearest first; d is the distance between the 64 block counts. "
+        + neighbours.legend
     )
     st.image(
         [
-            render_bitmap(training.bitmaps_train[n.index], scale=2)
+            render_bitmap(neighbours.bitmaps[n.index], scale=2)
             for n in explanation.neighbors
         ],
         caption=[
-            f"{n.label} · d={n.distance:.1f}" + (" · drawn" if n.index >= n_uci else "")
+            f"{n.label} · d={n.distance:.1f}" + neighbours.origin(n.index)
             for n in explanation.neighbors
         ],
         width=72,
     )
 
 
+class Neighbours(NamedTuple):
+    """The training digits a model's neighbours come from, to show them."""
+
+    X: np.ndarray  # (n, 64)
+    bitmaps: np.ndarray  # (n, 32, 32)
+    bounds: tuple[tuple[str, int], ...]  # (tag, first index) per source after the first
+    legend: str
+
+    def origin(self, index: int) -> str:
+        tag = ""
+        for name, start in self.bounds:
+            if index >= start:
+                tag = f" · {name}"
+        return tag
+
+
+def sidebar_neighbours(training: TrainingSet) -> Neighbours:
+    n_uci = training.sizes["UCI optdigits"]
+    n_drawn = training.sizes.get("drawn digits", 0)
+    return Neighbours(
+        training.X_train,
+        training.bitmaps_train,
+        (("drawn", n_uci), ("yours", n_uci + n_drawn)),
+        "'drawn' marks a drawn pen digit, 'yours' a drawing users added, the others "
+        "are UCI scans.",
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def uploaded_neighbours(_model: KNeighborsClassifier, name: str) -> Neighbours:
+    """An uploaded model's own training digits, pictured from their 8x8 counts."""
+    X, _ = fitted_digits(_model)
+    bitmaps = np.array([counts_to_bitmap(row) for row in X.astype(np.int64)])
+    return Neighbours(
+        X, bitmaps, (), f"Digits of the uploaded model {name}, drawn from their counts."
+    )
+
+
+def add_drawing(image: np.ndarray, bitmap: np.ndarray, label: int | None) -> None:
+    """Store the drawing as a training digit (the add button's callback)."""
+    if label is None:
+        st.session_state.added = ("error", "Pick the digit this drawing is first.")
+        return
+    try:
+        drawing_store(db_path()).add(
+            label, bitmap, session_id=session_id(), png=encode_png(image)
+        )
+    except StoreError as exc:
+        st.session_state.added = ("error", f"Not added: {exc}")
+        return
+    st.session_state.added = ("ok", label)
+    st.session_state.rerun_app = True  # every view follows: model, sizes, My drawings
+
+
+def add_drawing_ui(image: np.ndarray, bitmap: np.ndarray, prediction: int) -> None:
+    """'Add to training set as [0-9]', pre-filled with the prediction."""
+    key = f"add-label-{st.session_state.get('canvas_key', 0)}-{prediction}"
+    label = st.segmented_control(
+        "Add this drawing to the training set as",
+        list(range(10)),
+        default=prediction,
+        required=True,
+        key=key,
+        help="KNN learns by keeping examples: the drawing joins 'your drawings', "
+        "shared by everyone on this server, and the next prediction uses it.",
+    )
+    st.button(
+        "Add to the training set" if label is None else f"Add as {label}",
+        on_click=add_drawing,
+        args=(image, bitmap, label),
+        disabled=label is None,
+        icon=":material/add:",
+        key="add_drawing",
+    )
+    added = st.session_state.pop("added", None)
+    if added is None:
+        return
+    kind, value = added
+    if kind == "error":
+        st.error(value)
+        return
+    if st.session_state.get("source", PAGE_DEFAULT_SOURCE) != USER_SOURCE:
+        st.warning(
+            f"Added as {value}. The sidebar's model does not learn from your drawings: "
+            "choose 'UCI optdigits + drawn digits + your drawings' to use them."
+        )
+    else:
+        st.success(
+            f"Added as {value}: the model now includes it. With uniform votes it is one "
+            "vote of k; add a few more, or lower k, to see it win."
+        )
+
+
 @st.fragment
 def drawing_view(settings: ModelSettings) -> None:
     """Draw (or upload), then the prediction and its neighbours: reruns alone per stroke."""
+    if st.session_state.pop("rerun_app", False):
+        st.rerun()  # a drawing was added: the whole page follows the new data
+    settings = settings.now()
+    uploaded_model_banner()
     source = st.segmented_control(
         "Input",
         ["Draw", "Upload"],
@@ -407,13 +596,22 @@ def drawing_view(settings: ModelSettings) -> None:
             st.info(str(exc))
             return
         features = bitmap_to_features(bitmap)
-        explanation = explain(fitted_model(*settings), features)
+        uploaded = st.session_state.get("uploaded_model")
+        if uploaded is None:
+            model = fitted_model(*settings)
+            neighbours = sidebar_neighbours(
+                training_set(settings.source, settings.data_version)
+            )
+        else:
+            model, name = uploaded
+            neighbours = uploaded_neighbours(model, name)
+        explanation = explain(model, features)
         not_a_digit_ui(digit_detector().check(drawing_shape(image)))
         prediction_ui(explanation, settings.weights)
-    training = load_training_set(settings.source)
-    nearest = training.X_train[explanation.neighbors[0].index]
+        add_drawing_ui(image, bitmap, explanation.label)
+    nearest = neighbours.X[explanation.neighbors[0].index]
     model_input_ui(bitmap, features, nearest)
-    neighbors_ui(explanation, settings.source)
+    neighbors_ui(explanation, neighbours)
 
 
 MAX_SHOWN_MISTAKES = 60
@@ -421,7 +619,7 @@ MAX_SHOWN_MISTAKES = 60
 
 def model_view(settings: ModelSettings) -> None:
     scores = test_scores(*settings)
-    tests = load_training_set(settings.source).tests
+    tests = training_set(settings.source, settings.data_version).tests
     cols = st.columns(len(scores))
     for col, (name, result) in zip(cols, scores.items(), strict=True):
         label = "Test accuracy" if name == UCI_TEST else name.capitalize()
@@ -472,7 +670,11 @@ def model_view(settings: ModelSettings) -> None:
         "trees rarely beat brute force: they shine with few features and many samples."
     )
     timings = algorithm_timings(
-        settings.n_neighbors, settings.p, settings.weights, settings.source
+        settings.n_neighbors,
+        settings.p,
+        settings.weights,
+        settings.source,
+        settings.data_version,
     )
     st.dataframe(
         {
@@ -495,6 +697,182 @@ def model_view(settings: ModelSettings) -> None:
             ),
         },
     )
+
+    model_file_ui(settings)
+
+
+def load_uploaded_model() -> None:
+    """The model uploader's callback: validate the file before it replaces anything."""
+    upload = st.session_state.get("model_upload")
+    if upload is None:
+        return
+    try:
+        model = model_from_bytes(upload.getvalue(), upload.name)
+    except PickleRefusedError as exc:
+        st.session_state.model_upload_error = ("pickle", str(exc))
+        return
+    except ModelFileError as exc:
+        st.session_state.model_upload_error = ("bad", str(exc))
+        return
+    st.session_state.uploaded_model = (model, upload.name)
+    st.session_state.pop("model_upload_error", None)
+
+
+def use_sidebar_model() -> None:
+    st.session_state.pop("uploaded_model", None)
+
+
+def uploaded_model_banner() -> None:
+    """While an uploaded model is in use: say so, and offer the way back."""
+    uploaded = st.session_state.get("uploaded_model")
+    if uploaded is None:
+        return
+    model, name = uploaded
+    cols = st.columns([3, 1])
+    cols[0].info(
+        f"Predicting with the uploaded model **{name}** (k={model.n_neighbors}, "
+        f"p={model.p:g}, {model.n_samples_fit_:,} training digits), not the sidebar's.",
+        icon=":material/upload_file:",
+    )
+    cols[1].button("Use the sidebar's model", on_click=use_sidebar_model)
+
+
+def model_file_ui(settings: ModelSettings) -> None:
+    """Download the sidebar's model as skops; upload one (validated) to use it."""
+    st.subheader("Save or load a model")
+    cols = st.columns(2)
+    with cols[0]:
+        st.download_button(
+            "Download this model (.skops)",
+            data=model_file(*settings),
+            file_name=f"digits-knn-k{settings.n_neighbors}-p{settings.p:g}.skops",
+            mime="application/octet-stream",
+            icon=":material/download:",
+            on_click="ignore",
+        )
+        st.caption(
+            "The skops format keeps a model without code: loading it builds only the "
+            "types a KNN is made of. `python -m digits_knn load FILE` reads it too."
+        )
+    with cols[1]:
+        st.file_uploader(
+            "Use a model file (.skops) for your predictions",
+            type=["skops", "pkl", "pickle", "joblib"],
+            key="model_upload",
+            on_change=load_uploaded_model,
+            help="Checked before use: only the types of a KNN, fitted on the 64 block "
+            "counts, with labels 0-9. Only your session uses it.",
+        )
+        problem = st.session_state.get("model_upload_error")
+        if problem is not None:
+            kind, message = problem
+            if kind == "pickle":
+                st.error(message, icon=":material/gpp_bad:")
+            else:
+                st.error(f"That model cannot be used: {message}")
+        elif "uploaded_model" in st.session_state:
+            st.success(
+                f"Using {st.session_state.uploaded_model[1]} in the drawing view."
+            )
+
+
+def my_drawings_view() -> None:
+    """The drawings users added: look, delete, export, import."""
+    store = drawing_store(db_path())
+    me, admin = session_id(), is_admin()
+    drawings = store.drawings(limit=MAX_SHOWN_DRAWINGS)
+    total = store.count()
+    mine = [d for d in drawings if d.session_id == me]
+    st.caption(
+        f"{total:,} drawing{'' if total == 1 else 's'} on this server, {len(mine)} "
+        "of them added in this browser session. Everyone using this server shares "
+        "them (a classroom teaching one model); you can delete the ones you added"
+        + (" and, as admin, any other." if admin else ".")
+        + f" Stored in `{store.path}`."
+    )
+    if not drawings:
+        st.info(
+            "No drawings yet. Draw a digit above and press 'Add as …' to teach the "
+            "model your handwriting."
+        )
+    else:
+        if total > len(drawings):
+            st.caption(f"The newest {len(drawings)} are shown.")
+        st.image(
+            [render_bitmap(d.bitmap, scale=2) for d in drawings],
+            caption=[
+                f"#{d.id}: {d.label}" + (" · yours" if d.session_id == me else "")
+                for d in drawings
+            ],
+            width=72,
+        )
+        deletable = [d for d in drawings if admin or d.session_id == me]
+        labels = {d.id: f"#{d.id}: {d.label}" for d in deletable}
+        chosen = st.multiselect(
+            "Delete drawings",
+            list(labels),
+            format_func=labels.__getitem__,
+            key="delete_ids",
+            placeholder="Pick drawings you added" if not admin else "Pick drawings",
+        )
+        if st.button(
+            f"Delete {len(chosen)} drawing{'s' if len(chosen) != 1 else ''}",
+            disabled=not chosen,
+            icon=":material/delete:",
+            key="delete_drawings",
+        ):
+            try:
+                n = store.delete(chosen, session_id=me, admin=admin)
+            except StoreError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state.pop("delete_ids", None)
+                st.session_state.deleted = n
+                st.rerun()
+        if "deleted" in st.session_state:
+            st.success(f"Deleted {st.session_state.pop('deleted')} drawing(s).")
+        cols = st.columns(2)
+        cols[0].download_button(
+            "Export as CSV (UCI optdigits: 64 counts, then the label)",
+            data=store.export_csv(),
+            file_name="digits-knn-drawings.csv",
+            mime="text/csv",
+            icon=":material/table:",
+            on_click="ignore",
+        )
+        cols[1].download_button(
+            "Export the drawings as a ZIP of PNGs",
+            data=store.export_zip(),
+            file_name="digits-knn-drawings.zip",
+            mime="application/zip",
+            icon=":material/folder_zip:",
+            on_click="ignore",
+        )
+    import_ui(store, me)
+
+
+def import_ui(store: DrawingStore, me: str) -> None:
+    with st.form("import_form", clear_on_submit=True):
+        upload = st.file_uploader(
+            "Import a CSV of digits (UCI optdigits format: 64 counts 0-16, then the "
+            "label 0-9, per line)",
+            type=["csv", "txt", "tra", "tes"],
+            key="import_csv",
+        )
+        submitted = st.form_submit_button("Import", icon=":material/upload:")
+    if submitted:
+        if upload is None:
+            st.error("Choose a CSV file first.")
+            return
+        try:
+            n = store.import_csv(upload.getvalue(), session_id=me)
+        except CsvImportError as exc:
+            st.error(f"Nothing was imported: {exc}")
+            return
+        st.session_state.imported = n
+        st.rerun()
+    if "imported" in st.session_state:
+        st.success(f"Imported {st.session_state.pop('imported'):,} digits.")
 
 
 def grid_ui() -> (
@@ -675,7 +1053,7 @@ def main() -> None:
     )
     settings = model_ui()
     drawing_view(settings)
-    training_data_ui(settings.source)
+    training_data_ui(settings)
     st.divider()
     tabs = st.tabs(VIEWS, key="view", on_change="rerun")
     with tabs[0]:
@@ -689,6 +1067,9 @@ def main() -> None:
             dataset_view()
     with tabs[3]:
         if tabs[3].open:
+            my_drawings_view()
+    with tabs[4]:
+        if tabs[4].open:
             how_knn_works_view()
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.data import (
-    DEFAULT_SOURCE,
     DRAWN_TEST,
     TRAINING_SOURCES,
+    USER_SOURCE,
     load_split,
     load_training_set,
     load_xy,
@@ -55,6 +55,13 @@ from digits_knn.selection import (
     grid_search_sklearn,
     make_param_grid,
     results_table,
+)
+from digits_knn.store import (
+    DB_ENV,
+    DrawingStore,
+    StoreError,
+    UserDigits,
+    default_db_path,
 )
 
 EXIT_USAGE = 2
@@ -109,10 +116,18 @@ def _add_model_options(
     )
     group.add_argument(
         "--source",
-        default=DEFAULT_SOURCE if drawing else "uci",
+        default=USER_SOURCE if drawing else "uci",
         choices=list(TRAINING_SOURCES),
         help="training data: uci, the tutorial's UCI optdigits split; uci+drawn, that "
-        "plus UCI pen digits drawn as canvas strokes (default: %(default)s)",
+        "plus UCI pen digits drawn as canvas strokes; uci+drawn+yours, that plus the "
+        "drawings users added in the app (--db) (default: %(default)s)",
+    )
+    group.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help=f"the app's database of user drawings (default: ${DB_ENV}, else "
+        "data/drawings.sqlite3 in the repository)",
     )
     group.add_argument(
         "--weights",
@@ -131,8 +146,20 @@ def _add_format_option(parser: argparse.ArgumentParser, verb: str) -> None:
     )
 
 
+def _user_digits(args: argparse.Namespace) -> UserDigits | None:
+    """The users' drawings for --source uci+drawn+yours; None if there is no database."""
+    if args.source != USER_SOURCE:
+        return None
+    path = args.db or default_db_path()
+    if not path.is_file():
+        if args.db:
+            raise StoreError(f"{path}: no such database")
+        return None
+    return DrawingStore(path).training_digits()
+
+
 def _fit_from_args(args: argparse.Namespace) -> KNeighborsClassifier:
-    training = load_training_set(args.source)
+    training = load_training_set(args.source, _user_digits(args))
     return fit_model(
         training.X_train,
         training.y_train,

@@ -7,11 +7,15 @@ the package by ``scripts/make_optdigits_bitmaps.py``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from digits_knn.store import UserDigits
 
 TEST_SIZE = 0.2
 RANDOM_STATE = 1337
@@ -211,8 +215,13 @@ def load_drawn_digits() -> DrawnDigits:
 TRAINING_SOURCES = {
     "uci": "UCI optdigits (the tutorial)",
     "uci+drawn": "UCI optdigits + drawn digits (UCI pendigits)",
+    "uci+drawn+yours": "UCI optdigits + drawn digits + your drawings",
 }
 DEFAULT_SOURCE = "uci+drawn"
+#: The source that adds the users' own drawings (:mod:`digits_knn.store`).
+USER_SOURCE = "uci+drawn+yours"
+#: Name of the users' drawings in :attr:`TrainingSet.sizes`.
+USER_DIGITS = "your drawings"
 UCI_TEST = "UCI optdigits test split"
 DRAWN_TEST = "drawn digits, unseen writers"
 
@@ -264,12 +273,14 @@ class TrainingSet:
     tests: dict[str, TestSet]
 
 
-@lru_cache(maxsize=4)
-def load_training_set(source: str = DEFAULT_SOURCE) -> TrainingSet:
+def load_training_set(
+    source: str = DEFAULT_SOURCE, user: UserDigits | None = None
+) -> TrainingSet:
     """The training digits of a source, and the test digits of every source.
 
     ``"uci"`` is exactly the tutorial's training split. ``"uci+drawn"`` adds the drawn
-    pen digits of writers 1..24 (both drawings of each).
+    pen digits of writers 1..24 (both drawings of each). ``"uci+drawn+yours"`` adds
+    the users' own drawings, ``user`` (none if not given), after those.
 
     Raises
     ------
@@ -280,6 +291,25 @@ def load_training_set(source: str = DEFAULT_SOURCE) -> TrainingSet:
         raise ValueError(
             f"unknown training source {source!r}; choose one of {', '.join(TRAINING_SOURCES)}"
         )
+    if source != USER_SOURCE:
+        return _load_training_set(source)
+    base = _load_training_set("uci+drawn")
+    if user is None or len(user.y) == 0:
+        return replace(base, source=source, sizes={**base.sizes, USER_DIGITS: 0})
+    n_base = len(base.y_train)
+    return replace(
+        base,
+        source=source,
+        X_train=np.vstack([base.X_train, user.X]),
+        y_train=np.concatenate([base.y_train, user.y]),
+        bitmaps_train=np.concatenate([base.bitmaps_train, user.bitmaps]),
+        groups=np.concatenate([base.groups, -1 - n_base - np.arange(len(user.y))]),
+        sizes={**base.sizes, USER_DIGITS: len(user.y)},
+    )
+
+
+@lru_cache(maxsize=2)
+def _load_training_set(source: str) -> TrainingSet:
     split = load_split()
     train_bitmaps, test_bitmaps = load_split_bitmaps()
     drawn = load_drawn_digits()

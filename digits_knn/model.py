@@ -249,3 +249,16 @@ def explain(model: KNeighborsClassifier, features: np.ndarray) -> Explanation:
         votes=votes,
         weights=weights,
     )
+
+
+def fitted_digits(model: KNeighborsClassifier) -> tuple[np.ndarray, np.ndarray]:
+    """The training digits a fitted KNN keeps (it keeps them all: that is its model).
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples_fit, 64)
+    y : ndarray of shape (n_samples_fit,), the labels
+    """
+    X = np.asarray(model._fit_X)
+    y = np.asarray(model.classes_)[np.asarray(model._y)]
+    return X, y

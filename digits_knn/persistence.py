@@ -172,3 +172,74 @@ def load_model(
     except (pickle.UnpicklingError, EOFError, ImportError, OSError) as exc:
         raise ModelFileError(f"{source} is not a {fmt} model file ({exc})") from None
     return validate_model(model, source)
+
+
+class PickleRefusedError(ModelFileError):
+    """An uploaded pickle: refused without being opened."""
+
+
+#: Why the app refuses pickles, in words a learner follows.
+PICKLE_REFUSAL = (
+    "This is a pickle file, and the app does not open pickles from uploads. Loading a "
+    "pickle runs whatever code its author put in it: a model file from a stranger "
+    "could delete your files or take over the server the moment it is loaded. Save "
+    "models in the skops format instead (the download button here, or "
+    "`python -m digits_knn save model.skops`): loading one builds only the types a KNN "
+    "is made of and refuses anything else."
+)
+#: Largest model file accepted from an upload (bytes).
+MAX_MODEL_BYTES = 25 * 1024 * 1024
+
+
+def model_to_bytes(model: KNeighborsClassifier) -> bytes:
+    """A fitted model as the bytes of a skops file."""
+    return bytes(sio.dumps(model))
+
+
+def model_from_bytes(
+    data: bytes, name: str = "the uploaded file"
+) -> KNeighborsClassifier:
+    """Load an uploaded skops model, checked before it is used; never a pickle.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+    name : str
+        The file's name, for messages.
+
+    Returns
+    -------
+    KNeighborsClassifier
+        Fitted, over 64 features, with labels in 0..9.
+
+    Raises
+    ------
+    PickleRefusedError
+        A pickle (by its first byte or its name): not opened, see :data:`PICKLE_REFUSAL`.
+    UntrustedModelError
+        A skops file holding types beyond :data:`TRUSTED_TYPES` (nothing is built).
+    ModelFileError
+        An empty, oversized or corrupt file, or one that holds something else.
+    """
+    if name.lower().endswith((".pkl", ".pickle", ".joblib")) or data[:1] == b"\x80":
+        raise PickleRefusedError(PICKLE_REFUSAL)
+    if not data:
+        raise ModelFileError(f"{name} is empty")
+    if len(data) > MAX_MODEL_BYTES:
+        raise ModelFileError(
+            f"{name} is larger than {MAX_MODEL_BYTES // 2**20} MB: not a digits model"
+        )
+    if not data.startswith(b"PK"):
+        raise ModelFileError(f"{name} is not a skops model file")
+    try:
+        found = sio.get_untrusted_types(data=data)
+        untrusted = [t for t in found if t not in TRUSTED_TYPES]
+        if untrusted:
+            raise UntrustedModelError(name, untrusted)
+        model = sio.loads(data, trusted=found)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # skops raises many kinds on a damaged archive
+        raise ModelFileError(f"{name} is not a skops model file ({exc})") from None
+    return validate_model(model, name)

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -62,8 +62,11 @@ def streamlit_server(
     *,
     extra_args: Sequence[str] = (),
     timeout: float = 60.0,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
     """Run ``streamlit run script`` on a free port until ``/_stcore/health`` says ok.
+
+    ``env``: variables added to this process's environment for the server.
 
     Yields the base URL, the process and the seconds it took to become healthy.
     """
@@ -86,6 +89,7 @@ def streamlit_server(
             *extra_args,
         ],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -11,6 +13,16 @@ from digits_knn.data import Split, load_bitmaps, load_split
 from digits_knn.model import fit_model
 
 CANVAS_SIZE = 280
+
+
+@pytest.fixture(autouse=True)
+def private_drawings_db(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own empty database of user drawings, never the real one."""
+    path = tmp_path_factory.mktemp("db") / "drawings.sqlite3"
+    monkeypatch.setenv("DIGITS_KNN_DB", str(path))
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,9 @@ from streamlit.testing.v1 import AppTest
 from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_split, load_training_set
 from digits_knn.evaluation import evaluate
 from digits_knn.model import fit_model
+from digits_knn.persistence import model_to_bytes
 from digits_knn.selection import grid_search, tutorial_param_grid
+from digits_knn.store import DrawingStore
 from digits_knn.strokes import non_digit_strokes, render_strokes
 from tests.conftest import STROKE_DIGITS, draw_strokes
 
@@ -365,3 +367,191 @@ def test_tune_view_refuses_an_empty_grid(field: str, value: Any, message: str) -
     assert not at.exception
     assert message in at.error[0].value
     assert not [m for m in at.metric if m.label == "Best parameters"]
+
+
+# --- your drawings (issue 6) ----------------------------------------------------------
+
+
+def open_my_drawings(at: AppTest) -> AppTest:
+    at.session_state["view"] = "My drawings"
+    at.run()
+    assert not at.exception
+    return at
+
+
+def add_label(at: AppTest) -> Any:
+    (group,) = [g for g in at.button_group if g.label.startswith("Add this drawing")]
+    return group
+
+
+def test_add_a_drawing_and_the_next_prediction_uses_it(
+    private_drawings_db: Path,
+) -> None:
+    """Correct a prediction: the drawing is stored with its label and, at k=1, the
+    model now answers with it."""
+    at = start(draw_strokes(STROKE_DIGITS[4]))
+    at.slider(key="n_neighbors").set_value(1).run()
+    assert metric(at, "Prediction") == "4"
+    label = add_label(at)
+    assert label.value == 4  # pre-filled with the prediction
+    label.set_value(9).run()
+    at.button(key="add_drawing").click().run()
+    assert not at.exception
+    store = DrawingStore(private_drawings_db)
+    (stored,) = store.drawings()
+    assert stored.label == 9
+    assert stored.session_id == at.session_state["session_id"]
+    assert store.png(stored.id).startswith(b"\x89PNG")
+    assert any("Added as 9" in s.value for s in at.success)
+    assert metric(at, "Prediction") == "9"
+    assert any("1 your drawings" in c.value for c in at.sidebar.caption)
+    neighbours = [
+        image.caption
+        for element in at.get("image")
+        for image in element.proto.imgs
+        if " · d=" in image.caption
+    ]
+    assert neighbours[0] == "9 · d=0.0 · yours"
+
+
+def test_a_drawing_is_only_learnt_with_the_your_drawings_source(
+    private_drawings_db: Path,
+) -> None:
+    at = start(draw_strokes(STROKE_DIGITS[4]))
+    at.radio(key="source").set_value("uci+drawn").run()
+    add_label(at).set_value(9).run()
+    at.button(key="add_drawing").click().run()
+    assert DrawingStore(private_drawings_db).count() == 1
+    assert any("does not learn from your drawings" in w.value for w in at.warning)
+
+
+def test_my_drawings_lists_deletes_and_exports(private_drawings_db: Path) -> None:
+    store = DrawingStore(private_drawings_db)
+    theirs = store.add(3, np.eye(32, dtype=bool), session_id="someone else")
+    at = start(draw_strokes(STROKE_DIGITS[7]))
+    at.button(key="add_drawing").click().run()
+    at = open_my_drawings(at)
+    captions = at.get("image")[-1].proto.imgs
+    assert [c.caption for c in captions] == ["#2: 7 · yours", f"#{theirs}: 3"]
+    delete = at.multiselect(key="delete_ids")
+    assert delete.options == ["#2: 7"]  # only your own rows
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("CSV" in label for label in labels)
+    assert any("ZIP" in label for label in labels)
+    delete.set_value([2]).run()
+    at.button(key="delete_drawings").click().run()
+    assert not at.exception
+    assert [d.id for d in store.drawings()] == [theirs]
+    assert any("Deleted 1" in s.value for s in at.success)
+
+
+def test_admin_may_delete_anyones_drawings(
+    private_drawings_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DIGITS_KNN_ADMIN", "1")
+    store = DrawingStore(private_drawings_db)
+    theirs = store.add(3, np.eye(32, dtype=bool), session_id="someone else")
+    at = open_my_drawings(start(None))
+    at.multiselect(key="delete_ids").set_value([theirs]).run()
+    at.button(key="delete_drawings").click().run()
+    assert store.count() == 0
+
+
+def upload_csv(at: AppTest, data: bytes, name: str = "digits.csv") -> AppTest:
+    at.file_uploader(key="import_csv").set_value((name, data, "text/csv"))
+    at.button(key="FormSubmitter:import_form-Import").click().run()
+    assert not at.exception
+    return at
+
+
+def test_import_a_csv_of_digits(private_drawings_db: Path) -> None:
+    rows = "\n".join(",".join(["4"] * 64 + [str(d)]) for d in range(10))
+    at = upload_csv(open_my_drawings(start(None)), rows.encode())
+    assert any("Imported 10 digits" in s.value for s in at.success)
+    assert DrawingStore(private_drawings_db).count() == 10
+    assert any("10 your drawings" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"1,2,3\n", "3 columns"),
+        ((",".join(["20"] * 64) + ",1").encode(), "outside 0..16"),
+        ((",".join(["0"] * 64) + ",x").encode(), "not a whole number"),
+        (b"", "holds no digits"),
+        (b"0" * (50 * 2**20), "at most 10 MB"),
+    ],
+)
+def test_bad_csv_is_refused_with_a_message(
+    private_drawings_db: Path, data: bytes, message: str
+) -> None:
+    at = upload_csv(open_my_drawings(start(None)), data)
+    assert any(
+        message in e.value and "Nothing was imported" in e.value for e in at.error
+    )
+    assert DrawingStore(private_drawings_db).count() == 0
+
+
+def upload_model(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="model_upload").set_value((name, data, "application/zip"))
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_upload_a_skops_model_and_go_back() -> None:
+    split = load_split()
+    model = fit_model(split.X_train, split.y_train, n_neighbors=3, p=1)
+    at = upload_model(
+        start(draw_strokes(STROKE_DIGITS[4])), "mine.skops", model_to_bytes(model)
+    )
+    assert any("Using mine.skops" in s.value for s in at.success)
+    assert any("uploaded model **mine.skops** (k=3, p=1" in i.value for i in at.info)
+    assert "The 3 nearest training digits" in subheaders(at)
+    at.button[
+        [b.label for b in at.button].index("Use the sidebar's model")
+    ].click().run()
+    assert "The 20 nearest training digits" in subheaders(at)
+
+
+def test_a_pickle_upload_is_refused_with_the_reason() -> None:
+    import pickle
+
+    split = load_split()
+    model = fit_model(split.X_train, split.y_train)
+    at = upload_model(
+        start(draw_strokes(STROKE_DIGITS[4])), "model.pkl", pickle.dumps(model)
+    )
+    assert any("runs whatever code" in e.value for e in at.error)
+    assert "uploaded_model" not in at.session_state
+    at = upload_model(at, "renamed.skops", pickle.dumps(model))  # by content too
+    assert any("runs whatever code" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda m: m[:1000], "not a skops model file"),
+        (lambda m: b"", "is empty"),
+    ],
+)
+def test_a_broken_model_upload_is_refused(make: Any, message: str) -> None:
+    split = load_split()
+    data = model_to_bytes(fit_model(split.X_train, split.y_train))
+    at = upload_model(start(None), "broken.skops", make(data))
+    assert any(message in e.value for e in at.error)
+    assert "uploaded_model" not in at.session_state
+
+
+def test_a_model_of_other_features_is_refused() -> None:
+    from sklearn.neighbors import KNeighborsClassifier
+
+    wrong = KNeighborsClassifier().fit(np.zeros((20, 10)), np.arange(20) % 10)
+    at = upload_model(start(None), "wrong.skops", model_to_bytes(wrong))
+    assert any("10 features" in e.value for e in at.error)
+
+
+def test_the_model_can_be_downloaded() -> None:
+    at = start(None)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download this model (.skops)" in labels

@@ -34,8 +34,9 @@ VIEWPORT = {"width": 1400, "height": 2400}
 
 
 @pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    with streamlit_server() as (url, _, _):
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = tmp_path_factory.mktemp("e2e-db") / "drawings.sqlite3"
+    with streamlit_server(env={"DIGITS_KNN_DB": str(db)}) as (url, _, _):
         yield url
 
 
@@ -109,6 +110,26 @@ def test_a_star_is_not_a_digit(page: Page) -> None:
     draw(page, DIGIT_STROKES["7"])
     wait_for_prediction(page, "7")
     expect(page.get_by_text("That doesn't look like a digit.")).to_have_count(0)
+
+
+def test_correct_a_label_and_the_next_prediction_changes(page: Page) -> None:
+    """Draw a 7, teach the model it is a 1 (k=1 so one example decides), see the
+    prediction change at once, then find the drawing under My drawings."""
+    set_k(page, 1)
+    draw(page, DIGIT_STROKES["7"])
+    assert wait_for_prediction(page, "7") == "7"
+    choices = page.locator('[data-testid="stButtonGroup"]').filter(
+        has_text="Add this drawing to the training set as"
+    )
+    choices.get_by_role("radio", name="1", exact=True).click()
+    page.get_by_role("button", name="Add as 1").click()
+    assert wait_for_prediction(page, "1") == "1"
+    expect(page.get_by_text("Added as 1")).to_be_visible()
+    screenshot(page, "added-as-1")
+    page.get_by_role("tab", name="My drawings").click()
+    expect(page.get_by_text("#1: 1 · yours")).to_be_visible()
+    expect(page.get_by_text("1 drawing on this server")).to_be_visible()
+    screenshot(page, "my-drawings")
 
 
 def test_strokes_from_every_corner_reach_the_model(page: Page) -> None:

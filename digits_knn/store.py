@@ -1,0 +1,555 @@
+"""The users' own drawings, kept in an embedded SQLite database.
+
+KNN "learns" by storing examples, so teaching the model a new way of writing a 7 is one
+row here. Everyone on the same server shares one collection (a classroom teaching one
+model); each row remembers the anonymous id of the browser session that added it, so
+a user can delete their own rows (an admin any).
+
+Durability: the database runs in WAL mode with ``synchronous=FULL``, and every change
+(one drawing, one delete, one whole import) is one transaction: when :meth:`add` returns,
+the row survives a crash or a killed process. Writers from many threads and processes
+wait for each other (``busy_timeout``) instead of failing with "database is locked".
+Each change also bumps a version number, which the app uses as the key of its model
+cache, so a change retrains each model once, not once per user.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import sqlite3
+import time
+import uuid
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from digits_knn.preprocessing import (
+    BITMAP_SIZE,
+    GRID_SIZE,
+    MAX_COUNT,
+    N_FEATURES,
+    bitmap_to_features,
+)
+
+#: Environment variable holding the database's path.
+DB_ENV = "DIGITS_KNN_DB"
+#: Where the database lives unless told otherwise: ``data/drawings.sqlite3`` next to
+#: the package's folder (the repository's root).
+DEFAULT_DB_PATH = Path(__file__).resolve().parents[1] / "data" / "drawings.sqlite3"
+#: Largest CSV :meth:`DrawingStore.import_csv` reads (bytes): about 60,000 digits.
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+#: How long a writer waits for another's transaction before giving up (seconds).
+BUSY_TIMEOUT = 60.0
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS drawings (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL UNIQUE,
+        label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
+        features BLOB NOT NULL CHECK (length(features) = 64),
+        bitmap BLOB NOT NULL CHECK (length(bitmap) = 128),
+        png BLOB,
+        created_at REAL NOT NULL,
+        session_id TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('drawn', 'imported'))
+    )""",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO meta VALUES ('version', 0)",
+)
+
+
+class StoreError(ValueError):
+    """A drawing or a file the store refuses, with a message for the user."""
+
+
+class CsvImportError(StoreError):
+    """A CSV that cannot be imported; nothing of it was stored."""
+
+
+def default_db_path() -> Path:
+    """``$DIGITS_KNN_DB`` if set, else :data:`DEFAULT_DB_PATH`."""
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB_PATH)
+
+
+@dataclass(frozen=True)
+class StoredDrawing:
+    """One row of the store, without its PNG.
+
+    Attributes
+    ----------
+    id : int
+    label : int in 0..9
+    features : ndarray of shape (64,), int64 in 0..16
+    bitmap : ndarray of shape (32, 32), bool
+    created_at : float
+        Seconds since the epoch.
+    session_id : str
+        Who added it (an anonymous browser-session id).
+    origin : {"drawn", "imported"}
+    """
+
+    id: int
+    label: int
+    features: np.ndarray
+    bitmap: np.ndarray
+    created_at: float
+    session_id: str
+    origin: str
+
+
+@dataclass(frozen=True)
+class UserDigits:
+    """Every stored drawing as training data, at one version of the store.
+
+    Attributes
+    ----------
+    version : int
+    X : ndarray of shape (n, 64), float64 in 0..16
+    y : ndarray of shape (n,), int64 in 0..9
+    bitmaps : ndarray of shape (n, 32, 32), bool
+    ids : ndarray of shape (n,), int64
+    """
+
+    version: int
+    X: np.ndarray
+    y: np.ndarray
+    bitmaps: np.ndarray
+    ids: np.ndarray
+
+
+# Order in which a 4x4 block's pixels are inked for a count (a Bayer dither matrix), so
+# that a picture rebuilt from 8x8 counts shows even grey blocks.
+_DITHER = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]])
+
+
+def counts_to_bitmap(features: np.ndarray) -> np.ndarray:
+    """A 32x32 picture whose 4x4 block counts are exactly ``features``.
+
+    For digits known only by their 8x8 counts (an imported CSV): each block gets as many
+    ink pixels as its count, spread evenly.
+
+    Parameters
+    ----------
+    features : array-like of shape (64,), integers 0..16
+
+    Returns
+    -------
+    ndarray of shape (32, 32), bool
+
+    Examples
+    --------
+    >>> counts = np.arange(64) % 17
+    >>> (bitmap_to_features(counts_to_bitmap(counts)) == counts).all()
+    np.True_
+    """
+    counts = np.asarray(features).reshape(GRID_SIZE, GRID_SIZE)
+    blocks = _DITHER[None, :, None, :] < counts[:, None, :, None]
+    return blocks.reshape(BITMAP_SIZE, BITMAP_SIZE)
+
+
+def _check_drawing(label: object, bitmap: np.ndarray) -> tuple[int, np.ndarray]:
+    if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
+        raise StoreError(f"a label is a digit 0..9, not {label!r}")
+    if not 0 <= int(label) <= 9:
+        raise StoreError(f"a label is a digit 0..9, not {label}")
+    bitmap = np.asarray(bitmap)
+    if bitmap.shape != (BITMAP_SIZE, BITMAP_SIZE):
+        raise StoreError(f"expected a 32x32 bitmap, got shape {bitmap.shape}")
+    return int(label), bitmap.astype(bool)
+
+
+class DrawingStore:
+    """The shared collection of user drawings in one SQLite file.
+
+    One instance may be shared by threads (each gets its own connection); any number of
+    processes may open the same file.
+
+    Parameters
+    ----------
+    path : path of the database file; its folder is created if missing.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the folder of {self.path}: {exc}"
+            ) from None
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            with self._transaction(conn):
+                for statement in _SCHEMA:
+                    conn.execute(statement)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+        try:
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+            yield conn
+        finally:
+            conn.close()
+
+    @staticmethod
+    @contextmanager
+    def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+        # BEGIN IMMEDIATE takes the write lock at once, so two writers queue on the
+        # busy timeout instead of failing on a lock upgrade in the middle.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @staticmethod
+    def _bump(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
+
+    def version(self) -> int:
+        """A number that changes with every change to the drawings."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT value FROM meta WHERE key = 'version'"
+            ).fetchone()
+        return int(row[0])
+
+    def add(
+        self,
+        label: int,
+        bitmap: np.ndarray,
+        *,
+        session_id: str,
+        png: bytes | None = None,
+        uid: str | None = None,
+    ) -> int:
+        """Store one drawing; it is on disk when this returns.
+
+        Parameters
+        ----------
+        label : int in 0..9
+        bitmap : ndarray of shape (32, 32), bool
+            The normalised drawing; its 8x8 counts are stored with it.
+        session_id : str
+            The anonymous id of the browser session adding it.
+        png : bytes, optional
+            The canvas as the user drew it.
+        uid : str, optional
+            A unique id for this drawing (default: a new UUID). Adding the same uid
+            again stores nothing and returns the first row's id, so a retried request
+            cannot duplicate a drawing.
+
+        Returns
+        -------
+        int
+            The row's id.
+
+        Raises
+        ------
+        StoreError
+            A label that is not a digit 0..9, or a bitmap that is not 32x32.
+        """
+        label, bitmap = _check_drawing(label, bitmap)
+        features = bitmap_to_features(bitmap).astype(np.uint8)
+        uid = uid or uuid.uuid4().hex
+        with self._connect() as conn, self._transaction(conn):
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO drawings (uid, label, features, bitmap, png, "
+                "created_at, session_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 'drawn')",
+                (
+                    uid,
+                    label,
+                    features.tobytes(),
+                    np.packbits(bitmap).tobytes(),
+                    png,
+                    time.time(),
+                    session_id,
+                ),
+            )
+            if cursor.rowcount:
+                self._bump(conn)
+            row = conn.execute("SELECT id FROM drawings WHERE uid = ?", (uid,))
+            return int(row.fetchone()[0])
+
+    @staticmethod
+    def _row(row: tuple[int, int, bytes, bytes, float, str, str]) -> StoredDrawing:
+        id_, label, features, bitmap, created_at, session_id, origin = row
+        return StoredDrawing(
+            id=int(id_),
+            label=int(label),
+            features=np.frombuffer(features, dtype=np.uint8).astype(np.int64),
+            bitmap=np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8))
+            .astype(bool)
+            .reshape(BITMAP_SIZE, BITMAP_SIZE),
+            created_at=float(created_at),
+            session_id=str(session_id),
+            origin=str(origin),
+        )
+
+    def drawings(self, *, limit: int | None = None) -> list[StoredDrawing]:
+        """The stored drawings, newest first (at most ``limit``)."""
+        query = (
+            "SELECT id, label, features, bitmap, created_at, session_id, origin "
+            "FROM drawings ORDER BY id DESC"
+        )
+        params: tuple[int, ...] = ()
+        if limit is not None:
+            query += " LIMIT ?"
+            params = (int(limit),)
+        with self._connect() as conn:
+            return [self._row(row) for row in conn.execute(query, params)]
+
+    def count(self) -> int:
+        """How many drawings are stored."""
+        with self._connect() as conn:
+            return int(conn.execute("SELECT count(*) FROM drawings").fetchone()[0])
+
+    def png(self, drawing_id: int) -> bytes:
+        """The canvas of a drawing as PNG bytes (rebuilt from its bitmap if none)."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT png, bitmap FROM drawings WHERE id = ?", (int(drawing_id),)
+            ).fetchone()
+        if row is None:
+            raise StoreError(f"no drawing with id {drawing_id}")
+        if row[0] is not None:
+            return bytes(row[0])
+        bitmap = np.unpackbits(np.frombuffer(row[1], dtype=np.uint8)).reshape(32, 32)
+        return _png_of_bitmap(bitmap.astype(bool))
+
+    def training_digits(self) -> UserDigits:
+        """Every drawing as training data, read at one version (one transaction)."""
+        with self._connect() as conn:
+            conn.execute("BEGIN")
+            try:
+                version = conn.execute(
+                    "SELECT value FROM meta WHERE key = 'version'"
+                ).fetchone()[0]
+                rows = conn.execute(
+                    "SELECT id, label, features, bitmap FROM drawings ORDER BY id"
+                ).fetchall()
+            finally:
+                conn.execute("COMMIT")
+        n = len(rows)
+        X = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint8).reshape(n, 64)
+        packed = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.uint8)
+        bitmaps = np.unpackbits(packed.reshape(n, 128), axis=1).astype(bool)
+        return UserDigits(
+            version=int(version),
+            X=X.astype(np.float64),
+            y=np.array([r[1] for r in rows], dtype=np.int64),
+            bitmaps=bitmaps.reshape(n, BITMAP_SIZE, BITMAP_SIZE),
+            ids=np.array([r[0] for r in rows], dtype=np.int64),
+        )
+
+    def delete(
+        self, ids: Sequence[int], *, session_id: str, admin: bool = False
+    ) -> int:
+        """Delete drawings: a session's own, or any with ``admin``; all or nothing.
+
+        Returns
+        -------
+        int
+            How many rows were deleted.
+
+        Raises
+        ------
+        StoreError
+            If any of ``ids`` was added by another session (and not ``admin``); then
+            nothing is deleted. Ids that no longer exist are skipped.
+        """
+        ids = [int(i) for i in ids]
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        with self._connect() as conn, self._transaction(conn):
+            if not admin:
+                others = conn.execute(
+                    f"SELECT count(*) FROM drawings WHERE id IN ({marks}) "
+                    "AND session_id != ?",
+                    (*ids, session_id),
+                ).fetchone()[0]
+                if others:
+                    raise StoreError(
+                        f"{others} of the selected drawings were added by someone "
+                        "else; you can delete only your own (nothing was deleted)"
+                    )
+            deleted = conn.execute(
+                f"DELETE FROM drawings WHERE id IN ({marks})", ids
+            ).rowcount
+            if deleted:
+                self._bump(conn)
+        return int(deleted)
+
+    def export_csv(self) -> str:
+        """Every drawing in the UCI optdigits format: 64 counts and the label per line.
+
+        Oldest first, no header, as in UCI's ``optdigits.tra``.
+        """
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for drawing in reversed(self.drawings()):
+            writer.writerow([*drawing.features.tolist(), drawing.label])
+        return out.getvalue()
+
+    def export_zip(self) -> bytes:
+        """Every drawing's canvas as a PNG, named ``<id>_label<digit>.png``, zipped."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, label, png, bitmap FROM drawings ORDER BY id"
+            ).fetchall()
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for id_, label, png, bitmap in rows:
+                if png is None:
+                    bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8))
+                    png = _png_of_bitmap(bits.reshape(32, 32).astype(bool))
+                archive.writestr(f"{id_:06d}_label{label}.png", bytes(png))
+        return out.getvalue()
+
+    def import_csv(self, data: bytes | str, *, session_id: str) -> int:
+        """Add the digits of a CSV in the UCI optdigits format; all or nothing.
+
+        Parameters
+        ----------
+        data : bytes or str
+            Lines of 64 integers 0..16 and a label 0..9, comma-separated (a header
+            line of non-numbers is skipped; blank lines are ignored).
+        session_id : str
+
+        Returns
+        -------
+        int
+            How many digits were added.
+
+        Raises
+        ------
+        CsvImportError
+            An empty or oversized file, a line with the wrong number of columns, text
+            where a number belongs, a count outside 0..16 or a label outside 0..9: the
+            message names the first bad line, and nothing is imported.
+        """
+        features, labels = parse_optdigits_csv(data)
+        bitmaps = [counts_to_bitmap(row) for row in features]
+        now = time.time()
+        with self._connect() as conn, self._transaction(conn):
+            conn.executemany(
+                "INSERT INTO drawings (uid, label, features, bitmap, png, created_at, "
+                "session_id, origin) VALUES (?, ?, ?, ?, NULL, ?, ?, 'imported')",
+                [
+                    (
+                        uuid.uuid4().hex,
+                        int(label),
+                        row.astype(np.uint8).tobytes(),
+                        np.packbits(bitmap).tobytes(),
+                        now,
+                        session_id,
+                    )
+                    for row, label, bitmap in zip(
+                        features, labels, bitmaps, strict=True
+                    )
+                ],
+            )
+            self._bump(conn)
+        return len(labels)
+
+
+def parse_optdigits_csv(data: bytes | str) -> tuple[np.ndarray, np.ndarray]:
+    """Read and check a CSV of UCI optdigits rows (64 counts 0..16, then a label 0..9).
+
+    Returns
+    -------
+    features : ndarray of shape (n, 64), int64
+    labels : ndarray of shape (n,), int64
+
+    Raises
+    ------
+    CsvImportError
+        See :meth:`DrawingStore.import_csv`.
+
+    Examples
+    --------
+    >>> X, y = parse_optdigits_csv(",".join(["0"] * 64) + ",7\\n")
+    >>> X.shape, y.tolist()
+    ((1, 64), [7])
+    """
+    size = len(data)
+    if size > MAX_IMPORT_BYTES:
+        raise CsvImportError(
+            f"the file is {size / 2**20:.1f} MB; at most "
+            f"{MAX_IMPORT_BYTES // 2**20} MB can be imported at once"
+        )
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CsvImportError(
+                "the file is not a text CSV (it is not UTF-8 text)"
+            ) from None
+    else:
+        text = data
+    rows: list[list[int]] = []
+    n_columns = N_FEATURES + 1
+    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue
+        if len(cells) != n_columns:
+            raise CsvImportError(
+                f"line {number} has {len(cells)} columns; each line needs "
+                f"{n_columns}: 64 block counts, then the label"
+            )
+        try:
+            values = [int(c) for c in cells]
+        except ValueError:
+            if not rows and not any(c.lstrip("-").isdigit() for c in cells):
+                continue  # a header line
+            bad = next(c for c in cells if not c.lstrip("-").isdigit())
+            raise CsvImportError(
+                f"line {number}: {bad!r} is not a whole number"
+            ) from None
+        counts, label = values[:N_FEATURES], values[N_FEATURES]
+        if min(counts) < 0 or max(counts) > MAX_COUNT:
+            bad_count = next(c for c in counts if not 0 <= c <= MAX_COUNT)
+            raise CsvImportError(
+                f"line {number}: block count {bad_count} is outside 0..{MAX_COUNT}"
+            )
+        if not 0 <= label <= 9:
+            raise CsvImportError(f"line {number}: label {label} is not a digit 0..9")
+        rows.append(values)
+    if not rows:
+        raise CsvImportError("the file holds no digits")
+    array = np.array(rows, dtype=np.int64)
+    return array[:, :N_FEATURES], array[:, N_FEATURES]
+
+
+def _png_of_bitmap(bitmap: np.ndarray, scale: int = 4) -> bytes:
+    """A 32x32 bitmap as a black-on-white PNG, each pixel scale x scale."""
+    big = np.kron(bitmap, np.ones((scale, scale), dtype=bool))
+    image = Image.fromarray(np.where(big, 0, 255).astype(np.uint8), mode="L")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    """An RGBA/RGB/grey uint8 image (a canvas) as PNG bytes."""
+    out = io.BytesIO()
+    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(out, format="PNG")
+    return out.getvalue()
