@@ -307,3 +307,27 @@ def test_evaluate_reports_drawn_digits_per_source(
         scores[source] = float(line.split(": ")[1].split()[0])
     assert scores["uci+drawn"] >= 0.95
     assert scores["uci"] + 0.05 < scores["uci+drawn"]
+
+
+def test_predict_learns_from_the_apps_drawings(
+    capsys: pytest.CaptureFixture[str],
+    digit_files: dict[int, Path],
+    private_drawings_db: Path,
+) -> None:
+    """A drawing added in the app (here: the 4 taught as a 9) is in predict's model."""
+    from digits_knn.preprocessing import canvas_to_bitmap
+    from digits_knn.store import DrawingStore
+
+    path = digit_files[4]
+    DrawingStore(private_drawings_db).add(
+        9, canvas_to_bitmap(load_image(path)), session_id="app"
+    )
+    _, out, _ = run(["predict", "--json", "--k", "1", str(path)], capsys)
+    assert json.loads(out)["label"] == 9
+    _, out, _ = run(
+        ["predict", "--json", "--k", "1", "--source", "uci+drawn", str(path)], capsys
+    )
+    assert json.loads(out)["label"] == 4
+    code, _, err = run(["predict", "--db", "/nonexistent/x.sqlite3", str(path)], capsys)
+    assert code != 0
+    assert "no such database" in err

@@ -192,7 +192,7 @@ def _png(drawing: Image.Image) -> bytes:
 
 def test_upload_good_and_bad_files(page: Page) -> None:
     choose_input(page, "Upload")
-    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
     seven = Image.fromarray(draw_strokes(STROKE_DIGITS[7])).convert("RGB")
     uploader.set_input_files(
         files=[{"name": "seven.png", "mimeType": "image/png", "buffer": _png(seven)}]
