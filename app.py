@@ -199,16 +199,6 @@ def test_scores(
     }
 
 
-@st.cache_data(show_spinner="Writing the model file…", max_entries=8)
-def model_file(
-    n_neighbors: int, p: float, algorithm: str, weights: str, source: str, version: int
-) -> bytes:
-    """The setting's model as a skops file."""
-    return model_to_bytes(
-        fitted_model(n_neighbors, p, algorithm, weights, source, version)
-    )
-
-
 @st.cache_data(show_spinner="Timing the four search algorithms…", max_entries=64)
 def algorithm_timings(
     n_neighbors: int, p: float, weights: str, source: str, version: int
@@ -606,8 +596,10 @@ def drawing_view(settings: ModelSettings) -> None:
             model, name = uploaded
             neighbours = uploaded_neighbours(model, name)
         explanation = explain(model, features)
-        not_a_digit_ui(digit_detector().check(drawing_shape(image)))
+        warning = st.empty()  # above the prediction, filled once the prediction is out
         prediction_ui(explanation, settings.weights)
+        with warning:
+            not_a_digit_ui(digit_detector().check(drawing_shape(image)))
         add_drawing_ui(image, bitmap, explanation.label)
     nearest = neighbours.X[explanation.neighbors[0].index]
     model_input_ui(bitmap, features, nearest)
@@ -742,9 +734,10 @@ def model_file_ui(settings: ModelSettings) -> None:
     st.subheader("Save or load a model")
     cols = st.columns(2)
     with cols[0]:
+        model = fitted_model(*settings)
         st.download_button(
             "Download this model (.skops)",
-            data=model_file(*settings),
+            data=lambda: model_to_bytes(model),  # written when clicked, not per run
             file_name=f"digits-knn-k{settings.n_neighbors}-p{settings.p:g}.skops",
             mime="application/octet-stream",
             icon=":material/download:",
@@ -834,7 +827,7 @@ def my_drawings_view() -> None:
         cols = st.columns(2)
         cols[0].download_button(
             "Export as CSV (UCI optdigits: 64 counts, then the label)",
-            data=store.export_csv(),
+            data=store.export_csv,  # read when clicked
             file_name="digits-knn-drawings.csv",
             mime="text/csv",
             icon=":material/table:",
@@ -842,7 +835,7 @@ def my_drawings_view() -> None:
         )
         cols[1].download_button(
             "Export the drawings as a ZIP of PNGs",
-            data=store.export_zip(),
+            data=store.export_zip,
             file_name="digits-knn-drawings.zip",
             mime="application/zip",
             icon=":material/folder_zip:",

@@ -32,6 +32,7 @@ _PUBLIC = {
         "explain",
         "fit_model",
     ],
+    "digits_knn.novelty": ["DigitDetector", "default_detector", "drawing_shape"],
     "digits_knn.persistence": [
         "ModelFileError",
         "UntrustedModelError",
@@ -47,12 +48,16 @@ _PUBLIC = {
         "load_image",
     ],
     "digits_knn.selection": ["SearchResult", "grid_search", "tutorial_param_grid"],
+    "digits_knn.store": ["CsvImportError", "DrawingStore", "StoreError"],
     "digits_knn.strokes": ["PenDigit", "parse_unipen", "render_strokes"],
 }
 _MODULE_OF = {name: module for module, names in _PUBLIC.items() for name in names}
 
 __all__ = [
+    "CsvImportError",
+    "DigitDetector",
     "DrawingError",
+    "DrawingStore",
     "Evaluation",
     "Explanation",
     "HyperparameterError",
@@ -62,11 +67,14 @@ __all__ = [
     "PenDigit",
     "SearchResult",
     "Split",
+    "StoreError",
     "TrainingSet",
     "UntrustedModelError",
     "bitmap_to_features",
     "canvas_to_bitmap",
     "canvas_to_features",
+    "default_detector",
+    "drawing_shape",
     "evaluate",
     "explain",
     "fit_model",
@@ -104,6 +112,7 @@ if TYPE_CHECKING:
         explain,
         fit_model,
     )
+    from digits_knn.novelty import DigitDetector, default_detector, drawing_shape
     from digits_knn.persistence import (
         ModelFileError,
         UntrustedModelError,
@@ -119,6 +128,7 @@ if TYPE_CHECKING:
         load_image,
     )
     from digits_knn.selection import SearchResult, grid_search, tutorial_param_grid
+    from digits_knn.store import CsvImportError, DrawingStore, StoreError
     from digits_knn.strokes import PenDigit, parse_unipen, render_strokes
 
 

@@ -214,6 +214,12 @@ class DigitDetector:
     threshold: float
     n_neighbors: int = NOVELTY_NEIGHBORS
 
+    def __post_init__(self) -> None:
+        # |b|^2 of every reference row, once: a drawing's check is then one product.
+        X_ref = np.asarray(self.X_ref, dtype=np.float64)
+        object.__setattr__(self, "X_ref", X_ref)
+        object.__setattr__(self, "_ref_norms", (X_ref * X_ref).sum(axis=1))
+
     def scores(self, X: np.ndarray) -> np.ndarray:
         """Mean distance to the ``n_neighbors`` nearest training digits.
 
@@ -225,7 +231,14 @@ class DigitDetector:
         -------
         ndarray of shape (n_queries,), floats >= 0
         """
-        return _mean_nearest(np.atleast_2d(X), self.X_ref, self.n_neighbors)
+        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+        ref_norms: np.ndarray = self._ref_norms  # type: ignore[attr-defined]
+        sq = (
+            (X * X).sum(axis=1)[:, None] + ref_norms[None, :] - 2.0 * (X @ self.X_ref.T)
+        )
+        k = self.n_neighbors
+        nearest = np.partition(np.maximum(sq, 0.0), k - 1, axis=1)[:, :k]
+        return np.sqrt(nearest).mean(axis=1)
 
     def is_digit(self, X: np.ndarray) -> np.ndarray:
         """``True`` where the score is at most the threshold; shape (n_queries,)."""

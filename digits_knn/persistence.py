@@ -13,13 +13,14 @@ import os
 import pickle
 import zipfile
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
-import skops.io as sio
-from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.preprocessing import N_FEATURES
+
+if TYPE_CHECKING:
+    from sklearn.neighbors import KNeighborsClassifier
 
 ModelFormat = Literal["skops", "pickle"]
 FORMATS: tuple[ModelFormat, ...] = get_args(ModelFormat)
@@ -95,6 +96,8 @@ def save_model(
     if not target.parent.is_dir():
         raise ModelFileError(f"folder {target.parent} does not exist")
     if fmt == "skops":
+        import skops.io as sio  # here, not at import: it pulls in scikit-learn
+
         sio.dump(model, target)
     else:
         with target.open("wb") as f:
@@ -109,6 +112,8 @@ def validate_model(model: object, source: str = "the file") -> KNeighborsClassif
     ------
     ModelFileError
     """
+    from sklearn.neighbors import KNeighborsClassifier
+
     if not isinstance(model, KNeighborsClassifier):
         raise ModelFileError(
             f"{source} holds a {type(model).__name__}, not a KNeighborsClassifier"
@@ -155,6 +160,8 @@ def load_model(
     source = os.fspath(path)
     if not os.path.isfile(source):
         raise ModelFileError(f"{source}: no such file")
+    import skops.io as sio
+
     try:
         if fmt == "skops":
             found = sio.get_untrusted_types(file=source)
@@ -193,6 +200,8 @@ MAX_MODEL_BYTES = 25 * 1024 * 1024
 
 def model_to_bytes(model: KNeighborsClassifier) -> bytes:
     """A fitted model as the bytes of a skops file."""
+    import skops.io as sio
+
     return bytes(sio.dumps(model))
 
 
@@ -232,6 +241,8 @@ def model_from_bytes(
         )
     if not data.startswith(b"PK"):
         raise ModelFileError(f"{name} is not a skops model file")
+    import skops.io as sio
+
     try:
         found = sio.get_untrusted_types(data=data)
         untrusted = [t for t in found if t not in TRUSTED_TYPES]

@@ -24,7 +24,8 @@ def test_importing_the_package_does_not_import_sklearn() -> None:
     """The app draws its canvas before scikit-learn is loaded (first-canvas time)."""
     code = (
         "import sys, digits_knn, digits_knn.model, digits_knn.preprocessing, "
-        "digits_knn.plotting, digits_knn.data, digits_knn.evaluation; "
+        "digits_knn.plotting, digits_knn.data, digits_knn.evaluation, digits_knn.novelty, "
+        "digits_knn.persistence, digits_knn.store, digits_knn.selection; "
         "print(sorted(m for m in ('sklearn', 'matplotlib', 'skops') if m in sys.modules))"
     )
     out = subprocess.run(
