@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from digits_knn.persistence import load_model
 from tests.browser import (
     DIGIT_STROKES,
     ROOT,
@@ -130,6 +132,26 @@ def test_correct_a_label_and_the_next_prediction_changes(page: Page) -> None:
     expect(page.get_by_text("#1: 1 · yours")).to_be_visible()
     expect(page.get_by_text("1 drawing on this server")).to_be_visible()
     screenshot(page, "my-drawings")
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("Export as CSV")).click()
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert [row.split(",")[-1] for row in rows] == ["1"]
+    assert len(rows[0].split(",")) == 65
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile("ZIP of PNGs")).click()
+    with zipfile.ZipFile(download.value.path()) as archive:
+        assert archive.namelist() == ["000001_label1.png"]
+
+
+def test_download_the_model_and_load_it(page: Page, tmp_path: Path) -> None:
+    """The Model tab's download is a skops file the CLI's loader accepts."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this model (.skops)").click()
+    target = tmp_path / download.value.suggested_filename
+    download.value.save_as(target)
+    model = load_model(target)
+    assert model.n_neighbors == 20
+    assert model.n_samples_fit_ > 13000  # UCI + drawn digits
 
 
 def test_strokes_from_every_corner_reach_the_model(page: Page) -> None:
