@@ -9,7 +9,7 @@ The reference of "that's not a digit" (:mod:`digits_knn.novelty`): the
 - each of the 1,797 UCI optdigits scans behind ``load_digits`` (E. Alpaydin and
   C. Kaynak, CC BY 4.0; shipped in ``optdigits_bitmaps.npz``) placed on a canvas.
 Stored compactly (the unit-length orientation histogram as uint8 steps of 1/255, the
-four measures as float16) with the labels, the writer ids (0 for scans) and, for scans, the
+global measures as float16) with the labels, the writer ids (0 for scans) and, for scans, the
 index in ``load_digits`` (-1 for pen digits).
 
 Usage::
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from digits_knn.data import load_bitmaps, load_xy  # noqa: E402
-from digits_knn.novelty import N_SHAPE_FEATURES, drawing_shape  # noqa: E402
+from digits_knn.novelty import N_MEASURES, N_SHAPE_FEATURES, drawing_shape  # noqa: E402
 from digits_knn.preprocessing import bitmap_to_canvas  # noqa: E402
 from digits_knn.strokes import parse_unipen, render_varied  # noqa: E402
 
@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
     shapes += [drawing_shape(bitmap_to_canvas(bitmap)) for bitmap in load_bitmaps()]
     n_pen = len(digits)
     stacked = np.array(shapes)
-    n_orient = N_SHAPE_FEATURES - 4
+    n_orient = N_SHAPE_FEATURES - N_MEASURES
     np.savez_compressed(
         TARGET,
         orientations=np.round(stacked[:, :n_orient] * 255).astype(np.uint8),

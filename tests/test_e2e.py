@@ -214,7 +214,11 @@ def _png(drawing: Image.Image) -> bytes:
 
 def test_upload_good_and_bad_files(page: Page) -> None:
     choose_input(page, "Upload")
-    uploader = page.locator('[data-testid="stFileUploaderDropzoneInput"]').first
+    uploader = (
+        page.locator('[data-testid="stFileUploader"]')
+        .filter(has_text="A picture of one handwritten digit")
+        .locator('[data-testid="stFileUploaderDropzoneInput"]')
+    )  # not the Model tab's model uploader, which is on the page too
     seven = Image.fromarray(draw_strokes(STROKE_DIGITS[7])).convert("RGB")
     uploader.set_input_files(
         files=[{"name": "seven.png", "mimeType": "image/png", "buffer": _png(seven)}]
