@@ -53,6 +53,7 @@ from digits_knn.plotting import (
     plot_digits,
     render_bitmap,
     render_counts,
+    render_probabilities,
     validation_curve_chart,
 )
 from digits_knn.preprocessing import (
@@ -415,11 +416,11 @@ def prediction_ui(explanation: Explanation, weights: str) -> None:
     st.markdown(
         f"Confidence **{explanation.confidence:.0%}**. {votes_text(explanation, weights)}"
     )
-    st.bar_chart(
-        {"probability": list(explanation.probabilities)},
-        x_label="digit",
-        y_label="probability",
-        height=180,
+    st.image(
+        render_probabilities(explanation.probabilities),
+        caption="Probability of each digit: the share of the k votes (or of their "
+        "weights) it got",
+        width=CANVAS_SIZE * 2,
     )
 
 

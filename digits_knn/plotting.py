@@ -75,6 +75,61 @@ def render_counts(features: np.ndarray, *, cell: int = 28) -> np.ndarray:
     return np.asarray(picture)
 
 
+def render_probabilities(
+    probabilities: Sequence[float] | np.ndarray,
+    *,
+    width: int = 560,
+    height: int = 180,
+) -> np.ndarray:
+    """The probability of each digit as bars, the most probable one in blue.
+
+    A picture rather than a chart: it is redrawn on every stroke, and a browser chart
+    costs more to rebuild than an image costs to show.
+
+    Parameters
+    ----------
+    probabilities : sequence of 10 floats in 0..1
+    width, height : int
+        Pixels.
+
+    Returns
+    -------
+    ndarray of shape (height, width, 3), uint8
+    """
+    values = np.clip(np.asarray(probabilities, dtype=np.float64), 0.0, 1.0)
+    if values.shape != (10,):
+        raise ValueError(f"expected 10 probabilities, got shape {values.shape}")
+    picture = Image.new("RGB", (width, height), "white")
+    pen = ImageDraw.Draw(picture)
+    font = _font(14)
+    top, bottom = 22, height - 22  # room for the percentages and the digits
+    slot = width / 10
+    best = int(np.argmax(values))
+    pen.line([(0, bottom), (width, bottom)], fill=(190, 190, 190))
+    for digit, value in enumerate(values):
+        left = digit * slot + slot * 0.2
+        right = (digit + 1) * slot - slot * 0.2
+        bar_top = bottom - value * (bottom - top)
+        colour = (28, 131, 225) if digit == best else (160, 190, 225)
+        if value > 0:
+            pen.rectangle([left, bar_top, right, bottom], fill=colour)
+            pen.text(
+                ((left + right) / 2, bar_top - 3),
+                f"{value:.0%}",
+                fill=(60, 60, 60),
+                font=font,
+                anchor="mb",
+            )
+        pen.text(
+            ((left + right) / 2, bottom + 4),
+            str(digit),
+            fill=(0, 0, 0),
+            font=font,
+            anchor="mt",
+        )
+    return np.asarray(picture)
+
+
 @lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)

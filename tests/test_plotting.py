@@ -101,3 +101,17 @@ def test_time_algorithms_times_all_four(split: Split) -> None:
     methods = {t.algorithm: t.method for t in timings}
     assert methods["kd_tree"] == "kd_tree"
     assert methods["auto"] in {"brute", "kd_tree", "ball_tree"}
+
+
+def test_render_probabilities_draws_the_winner_in_blue() -> None:
+    from digits_knn.plotting import render_probabilities
+
+    picture = render_probabilities([0.0, 0.1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9, 0.0, 0.0])
+    assert picture.shape == (180, 560, 3)
+    blue = (picture[..., 2] > 200) & (picture[..., 0] < 60)  # the winner's colour
+    columns = np.flatnonzero(blue.any(axis=0))
+    assert columns.min() >= 7 * 56
+    assert columns.max() < 8 * 56
+    assert blue.any(axis=1).sum() > 100  # 90% of the bar height
+    with pytest.raises(ValueError, match="10 probabilities"):
+        render_probabilities([0.5, 0.5])
