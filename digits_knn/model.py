@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, cast, get_args
 
 import numpy as np
@@ -11,6 +15,7 @@ from digits_knn.preprocessing import MAX_COUNT, N_FEATURES
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
+    from threadpoolctl import ThreadpoolController
 
 Algorithm = Literal["auto", "ball_tree", "kd_tree", "brute"]
 Weights = Literal["uniform", "distance"]
@@ -204,6 +209,30 @@ def _check_features(features: np.ndarray) -> np.ndarray:
     return x.reshape(1, -1)
 
 
+_THREAD_LIMIT_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _thread_pools() -> ThreadpoolController:
+    import sklearn.neighbors  # noqa: F401 - loads the OpenMP runtime to be controlled
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+@contextmanager
+def single_threaded() -> Iterator[None]:
+    """Run one small query on one thread (BLAS and OpenMP).
+
+    One drawing against 13,000 digits takes about a millisecond on one core. Spread
+    over both cores of a machine that is also running the browser, each parallel
+    region waits for a core to come free: measured in the app, the same query took a
+    median of 55 ms. The limit is process-wide for BLAS, so callers take turns.
+    """
+    with _THREAD_LIMIT_LOCK, _thread_pools().limit(limits=1):
+        yield
+
+
 def explain(model: KNeighborsClassifier, features: np.ndarray) -> Explanation:
     """Predict one digit and say which training digits voted for what.
 
@@ -218,7 +247,9 @@ def explain(model: KNeighborsClassifier, features: np.ndarray) -> Explanation:
     Explanation
     """
     x = _check_features(features)
-    neigh_dist, neigh_ind = model.kneighbors(x)
+    with single_threaded():
+        neigh_dist, neigh_ind = model.kneighbors(x)
+        probabilities = model.predict_proba(x)[0]
     neigh_dist, neigh_ind = neigh_dist[0], neigh_ind[0]
     y_fit = np.asarray(model.classes_)[np.asarray(model._y)]
     neighbor_labels = y_fit[neigh_ind]
@@ -237,7 +268,6 @@ def explain(model: KNeighborsClassifier, features: np.ndarray) -> Explanation:
     weights = {
         int(lab): float(vote_weight[neighbor_labels == lab].sum()) for lab in labels
     }
-    probabilities = model.predict_proba(x)[0]
     classes = np.asarray(model.classes_)
     return Explanation(
         # model.predict's own rule (the first of the most probable classes), without a

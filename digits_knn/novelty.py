@@ -31,6 +31,7 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from digits_knn.model import single_threaded
 from digits_knn.preprocessing import DrawingError, _drop_specks, deskew, ink_mask
 from digits_knn.selection import minkowski_power_sums
 
@@ -262,7 +263,8 @@ class DigitDetector:
 
     def check(self, x: np.ndarray) -> DigitCheck:
         """The verdict on one drawing's features (shape (n_features,))."""
-        score = float(self.scores(x)[0])
+        with single_threaded():
+            score = float(self.scores(x)[0])
         return DigitCheck(
             is_digit=score <= self.threshold, score=score, threshold=self.threshold
         )
