@@ -33,7 +33,6 @@ from scipy import ndimage
 
 from digits_knn.model import single_threaded
 from digits_knn.preprocessing import DrawingError, _drop_specks, deskew, ink_mask
-from digits_knn.selection import minkowski_power_sums
 
 #: How many nearest training digits the score averages over.
 NOVELTY_NEIGHBORS = 5
@@ -248,14 +247,12 @@ class DigitDetector:
         -------
         ndarray of shape (n_queries,), floats >= 0
         """
-        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-        ref_norms: np.ndarray = self._ref_norms  # type: ignore[attr-defined]
-        sq = (
-            (X * X).sum(axis=1)[:, None] + ref_norms[None, :] - 2.0 * (X @ self.X_ref.T)
+        return _mean_nearest(
+            np.atleast_2d(np.asarray(X, dtype=np.float64)),
+            self.X_ref,
+            self.n_neighbors,
+            ref_norms=self._ref_norms,  # type: ignore[attr-defined]
         )
-        k = self.n_neighbors
-        nearest = np.partition(np.maximum(sq, 0.0), k - 1, axis=1)[:, :k]
-        return np.sqrt(nearest).mean(axis=1)
 
     def is_digit(self, X: np.ndarray) -> np.ndarray:
         """``True`` where the score is at most the threshold; shape (n_queries,)."""
@@ -301,16 +298,22 @@ def _mean_nearest(
     X_ref: np.ndarray,
     n_neighbors: int,
     exclude: tuple[np.ndarray, np.ndarray] | None = None,
+    ref_norms: np.ndarray | None = None,
 ) -> np.ndarray:
     """Mean distance of each row of X to its nearest rows of X_ref, in chunks.
 
     ``exclude``: (groups of X, groups of X_ref); pairs in the same group are skipped.
+    ``ref_norms``: the squared norms of X_ref's rows, if already known.
     """
+    if ref_norms is None:
+        ref_norms = (X_ref * X_ref).sum(axis=1)
     out = np.empty(len(X))
     chunk = max(1, 2**23 // max(1, len(X_ref)))  # at most 64 MB of distances at once
     for start in range(0, len(X), chunk):
         stop = start + chunk
-        sq = np.maximum(minkowski_power_sums(X[start:stop], X_ref, 2), 0.0)
+        part = X[start:stop]
+        sq = (part * part).sum(axis=1)[:, None] + ref_norms[None, :]
+        sq = np.maximum(sq - 2.0 * (part @ X_ref.T), 0.0)  # |a|^2 + |b|^2 - 2ab
         if exclude is not None:
             sq[exclude[0][start:stop, None] == exclude[1][None, :]] = np.inf
         nearest = np.partition(sq, n_neighbors - 1, axis=1)[:, :n_neighbors]
