@@ -150,9 +150,13 @@ def drawing_store(path: str) -> DrawingStore:
     return DrawingStore(path)
 
 
+def current_store() -> DrawingStore:
+    return drawing_store(db_path())
+
+
 def data_version(source: str) -> int:
     """The store's version if the source includes user drawings, else 0."""
-    return drawing_store(db_path()).version() if source == USER_SOURCE else 0
+    return current_store().version() if source == USER_SOURCE else 0
 
 
 @st.cache_resource(show_spinner="Loading the training digits…", max_entries=4)
@@ -160,7 +164,7 @@ def training_set(source: str, version: int) -> TrainingSet:
     """The training digits of a source at one version of the user drawings."""
     if source != USER_SOURCE:
         return load_training_set(source)
-    return load_training_set(source, drawing_store(db_path()).training_digits())
+    return load_training_set(source, current_store().training_digits())
 
 
 @st.cache_resource(show_spinner="Fitting the KNN…", max_entries=64)
@@ -488,13 +492,14 @@ def sidebar_neighbours(training: TrainingSet) -> Neighbours:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def uploaded_neighbours(_model: KNeighborsClassifier, name: str) -> Neighbours:
+def uploaded_neighbours(model: KNeighborsClassifier, name: str) -> Neighbours:
     """An uploaded model's own training digits, pictured from their 8x8 counts."""
-    X, _ = fitted_digits(_model)
-    bitmaps = np.array([counts_to_bitmap(row) for row in X.astype(np.int64)])
+    X, _ = fitted_digits(model)
     return Neighbours(
-        X, bitmaps, (), f"Digits of the uploaded model {name}, drawn from their counts."
+        X,
+        counts_to_bitmap(np.clip(np.rint(X), 0, 16).astype(np.int64)),
+        (),
+        f"Digits of the uploaded model {name}, drawn from their counts.",
     )
 
 
@@ -504,7 +509,7 @@ def add_drawing(image: np.ndarray, bitmap: np.ndarray, label: int | None) -> Non
         st.session_state.added = ("error", "Pick the digit this drawing is first.")
         return
     try:
-        drawing_store(db_path()).add(
+        current_store().add(
             label, bitmap, session_id=session_id(), png=encode_png(image)
         )
     except StoreError as exc:
@@ -514,7 +519,9 @@ def add_drawing(image: np.ndarray, bitmap: np.ndarray, label: int | None) -> Non
     st.session_state.rerun_app = True  # every view follows: model, sizes, My drawings
 
 
-def add_drawing_ui(image: np.ndarray, bitmap: np.ndarray, prediction: int) -> None:
+def add_drawing_ui(
+    image: np.ndarray, bitmap: np.ndarray, prediction: int, source: str
+) -> None:
     """'Add to training set as [0-9]', pre-filled with the prediction."""
     key = f"add-label-{st.session_state.get('canvas_key', 0)}-{prediction}"
     label = st.segmented_control(
@@ -541,7 +548,7 @@ def add_drawing_ui(image: np.ndarray, bitmap: np.ndarray, prediction: int) -> No
     if kind == "error":
         st.error(value)
         return
-    if st.session_state.get("source", PAGE_DEFAULT_SOURCE) != USER_SOURCE:
+    if source != USER_SOURCE:
         st.warning(
             f"Added as {value}. The sidebar's model does not learn from your drawings: "
             "choose 'UCI optdigits + drawn digits + your drawings' to use them."
@@ -594,14 +601,13 @@ def drawing_view(settings: ModelSettings) -> None:
                 training_set(settings.source, settings.data_version)
             )
         else:
-            model, name = uploaded
-            neighbours = uploaded_neighbours(model, name)
+            model, _, neighbours = uploaded
         explanation = explain(model, features)
         warning = st.empty()  # above the prediction, filled once the prediction is out
         prediction_ui(explanation, settings.weights)
         with warning:
             not_a_digit_ui(digit_detector().check(drawing_shape(image)))
-        add_drawing_ui(image, bitmap, explanation.label)
+        add_drawing_ui(image, bitmap, explanation.label, settings.source)
     nearest = neighbours.X[explanation.neighbors[0].index]
     model_input_ui(bitmap, features, nearest)
     neighbors_ui(explanation, neighbours)
@@ -707,7 +713,12 @@ def load_uploaded_model() -> None:
     except ModelFileError as exc:
         st.session_state.model_upload_error = ("bad", str(exc))
         return
-    st.session_state.uploaded_model = (model, upload.name)
+    # Kept in this session with its neighbour pictures, made once per upload.
+    st.session_state.uploaded_model = (
+        model,
+        upload.name,
+        uploaded_neighbours(model, upload.name),
+    )
     st.session_state.pop("model_upload_error", None)
 
 
@@ -720,7 +731,7 @@ def uploaded_model_banner() -> None:
     uploaded = st.session_state.get("uploaded_model")
     if uploaded is None:
         return
-    model, name = uploaded
+    model, name, _ = uploaded
     cols = st.columns([3, 1])
     cols[0].info(
         f"Predicting with the uploaded model **{name}** (k={model.n_neighbors}, "
@@ -772,7 +783,7 @@ def model_file_ui(settings: ModelSettings) -> None:
 
 def my_drawings_view() -> None:
     """The drawings users added: look, delete, export, import."""
-    store = drawing_store(db_path())
+    store = current_store()
     me, admin = session_id(), is_admin()
     drawings = store.drawings(limit=MAX_SHOWN_DRAWINGS)
     total = store.count()

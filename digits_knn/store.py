@@ -137,11 +137,11 @@ def counts_to_bitmap(features: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    features : array-like of shape (64,), integers 0..16
+    features : array-like of shape (64,) or (n, 64), integers 0..16
 
     Returns
     -------
-    ndarray of shape (32, 32), bool
+    ndarray of shape (32, 32) or (n, 32, 32), bool
 
     Examples
     --------
@@ -149,9 +149,16 @@ def counts_to_bitmap(features: np.ndarray) -> np.ndarray:
     >>> (bitmap_to_features(counts_to_bitmap(counts)) == counts).all()
     np.True_
     """
-    counts = np.asarray(features).reshape(GRID_SIZE, GRID_SIZE)
-    blocks = _DITHER[None, :, None, :] < counts[:, None, :, None]
-    return blocks.reshape(BITMAP_SIZE, BITMAP_SIZE)
+    features = np.asarray(features)
+    counts = features.reshape(-1, GRID_SIZE, 1, GRID_SIZE, 1)
+    blocks = _DITHER[None, None, :, None, :] < counts
+    return blocks.reshape(*features.shape[:-1], BITMAP_SIZE, BITMAP_SIZE)
+
+
+def _unpack(packed: bytes) -> np.ndarray:
+    """A stored bit-packed bitmap as a (32, 32) bool array."""
+    bits = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))
+    return bits.astype(bool).reshape(BITMAP_SIZE, BITMAP_SIZE)
 
 
 def _check_drawing(label: object, bitmap: np.ndarray) -> tuple[int, np.ndarray]:
@@ -294,9 +301,7 @@ class DrawingStore:
             id=int(id_),
             label=int(label),
             features=np.frombuffer(features, dtype=np.uint8).astype(np.int64),
-            bitmap=np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8))
-            .astype(bool)
-            .reshape(BITMAP_SIZE, BITMAP_SIZE),
+            bitmap=_unpack(bitmap),
             created_at=float(created_at),
             session_id=str(session_id),
             origin=str(origin),
@@ -330,8 +335,7 @@ class DrawingStore:
             raise StoreError(f"no drawing with id {drawing_id}")
         if row[0] is not None:
             return bytes(row[0])
-        bitmap = np.unpackbits(np.frombuffer(row[1], dtype=np.uint8)).reshape(32, 32)
-        return _png_of_bitmap(bitmap.astype(bool))
+        return _png_of_bitmap(_unpack(row[1]))
 
     def training_digits(self) -> UserDigits:
         """Every drawing as training data, read at one version (one transaction)."""
@@ -418,8 +422,7 @@ class DrawingStore:
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             for id_, label, png, bitmap in rows:
                 if png is None:
-                    bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8))
-                    png = _png_of_bitmap(bits.reshape(32, 32).astype(bool))
+                    png = _png_of_bitmap(_unpack(bitmap))
                 archive.writestr(f"{id_:06d}_label{label}.png", bytes(png))
         return out.getvalue()
 
@@ -446,7 +449,7 @@ class DrawingStore:
             message names the first bad line, and nothing is imported.
         """
         features, labels = parse_optdigits_csv(data)
-        bitmaps = [counts_to_bitmap(row) for row in features]
+        bitmaps = counts_to_bitmap(features)
         now = time.time()
         with self._connect() as conn, self._transaction(conn):
             conn.executemany(

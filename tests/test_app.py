@@ -555,3 +555,18 @@ def test_the_model_can_be_downloaded() -> None:
     at = start(None)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download this model (.skops)" in labels
+
+
+def test_two_uploads_with_the_same_name_stay_apart() -> None:
+    """Each session pictures its own uploaded model's digits, whatever the file name."""
+    split = load_split()
+    small = fit_model(split.X_train[:100], split.y_train[:100], n_neighbors=3)
+    full = fit_model(split.X_train, split.y_train, n_neighbors=5)
+    first = upload_model(
+        start(draw_strokes(STROKE_DIGITS[4])), "model.skops", model_to_bytes(small)
+    )
+    second = upload_model(
+        start(draw_strokes(STROKE_DIGITS[4])), "model.skops", model_to_bytes(full)
+    )
+    assert "The 3 nearest training digits" in subheaders(first)
+    assert "The 5 nearest training digits" in subheaders(second)
