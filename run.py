@@ -86,8 +86,8 @@ def test(extra: list[str]) -> None:
     call(BIN / "ruff", "check", ".")
     say("ruff format --check")
     call(BIN / "ruff", "format", "--check", ".")
-    say("mypy digits_knn")
-    call(BIN / "mypy", "digits_knn")
+    say("mypy (the library, the page and app.py)")
+    call(BIN / "mypy")
     say("pytest")
     call(PYTHON, "-m", "pytest", *extra, env=env)
 

@@ -6,12 +6,16 @@ Prints, in one run on this machine:
 - stroke latency: mouse-up on the canvas -> the ``Prediction`` metric showing the new
   value, median and p95 over ``--strokes`` strokes, for (1) a bare page holding only the
   canvas (``benchmarks/bare_canvas.py``), (2) the app as shipped
-  (``runner.postScriptGC = false`` in ``.streamlit/config.toml``) and (3) the app with
-  Streamlit's post-run ``gc.collect(2)`` switched back on; and the ratios to (1);
-- slider latency: a key press on the k slider -> the neighbours and the test accuracy
-  of the new k on screen and the run finished (each k new to the server: a fit, a score
-  and the timing table per step);
-- time from ``streamlit run`` to the canvas on screen in a first browser tab;
+  (``runner.postScriptGC = false`` in ``.streamlit/config.toml``), its default view
+  (Model) below the canvas, (3) the app with Streamlit's post-run ``gc.collect(2)``
+  switched back on and (4) the app with its lightest view (How KNN works) below the
+  canvas; and the ratios to (1);
+- slider latency: a key press on the k slider -> the run finished, the drawing view
+  showing the new k's neighbours and the Model view (the default one below it) the
+  new k's test accuracy (each k new to the server);
+- time from ``streamlit run`` to the canvas on screen in a first browser tab, for the
+  bare canvas page and for the app (median of ``--starts`` cold starts each; the
+  first run of the app also loads and fits its data);
 - the server's memory (resident set) after all that;
 - ``--sessions`` browser sessions, each with its own k, drawing at once: whether each
   sees only its own results.
@@ -67,6 +71,8 @@ ARM_STROKE_TIMER = """() => {
 }"""
 
 STROKE = DIGIT_STROKES["1"][0]
+#: The lightest view, to show what a big view below the canvas costs per stroke.
+LIGHT_VIEW = "/how-knn-works"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -102,11 +108,11 @@ def slider_latencies(page: Page, steps: int) -> list[float]:
     k = int(thumb.input_value())
     latencies = []
     for _ in range(steps):
-        k -= 1
+        k += 1  # upwards: each k new to the server
         accuracy = expected_accuracy(k)
         thumb.focus()
         start = time.perf_counter()
-        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowRight")
         page.wait_for_function(
             """([k, accuracy]) => {
                  const text = document.body.innerText;
@@ -130,18 +136,33 @@ def resident_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure_page(script: Path, strokes: int, extra: list[str]) -> list[float]:
+def measure_page(
+    script: Path, strokes: int, extra: list[str], path: str = ""
+) -> list[float]:
     with (
         sync_playwright() as pw,
         streamlit_server(script, extra_args=extra) as (url, _, _),
     ):
         browser = launch_browser(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1400})
-        page.goto(url)
+        page.goto(url + path)
         wait_for_app(page)
         result = stroke_latencies(page, strokes)
         browser.close()
         return result
+
+
+def first_canvas(pw: Playwright, script: Path) -> float:
+    """Seconds from ``streamlit run`` to the canvas on screen in a new browser."""
+    browser = launch_browser(pw)
+    start = time.perf_counter()
+    with streamlit_server(script) as (url, _, _):
+        page = browser.new_page()
+        page.goto(url)
+        canvas(page).wait_for(state="visible", timeout=60_000)
+        elapsed = time.perf_counter() - start
+    browser.close()
+    return elapsed
 
 
 def isolation(pw: Playwright, url: str, sessions: int) -> bool:
@@ -188,6 +209,7 @@ def main() -> None:
     parser.add_argument("--strokes", type=int, default=30)
     parser.add_argument("--slider-steps", type=int, default=10)
     parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--starts", type=int, default=3)
     args = parser.parse_args()
 
     bare = measure_page(ROOT / "benchmarks" / "bare_canvas.py", args.strokes, [])
@@ -195,15 +217,18 @@ def main() -> None:
     with_gc = measure_page(
         ROOT / "app.py", args.strokes, ["--runner.postScriptGC", "true"]
     )
+    light = measure_page(ROOT / "app.py", args.strokes, [], LIGHT_VIEW)
 
     with sync_playwright() as pw:
-        start = time.perf_counter()
-        with streamlit_server() as (url, process, healthy_after):
+        bare_starts, app_starts = [], []
+        for _ in range(args.starts):
+            bare_starts.append(first_canvas(pw, ROOT / "benchmarks" / "bare_canvas.py"))
+            app_starts.append(first_canvas(pw, ROOT / "app.py"))
+        with streamlit_server() as (url, process, _):
             browser = launch_browser(pw)
             page = browser.new_page(viewport={"width": 1400, "height": 2400})
             page.goto(url)
-            canvas(page).wait_for(state="visible", timeout=60_000)
-            first_canvas = time.perf_counter() - start
+            wait_for_app(page)
             sliders = slider_latencies(page, args.slider_steps)
             browser.close()
             sessions_ok = isolation(pw, url, args.sessions)
@@ -220,10 +245,20 @@ def main() -> None:
     print(
         f"ratio app with post-run GC / bare: {statistics.median(with_gc) / median_bare:.2f}"
     )
-    print(summary("slider: k key press -> all panels updated", sliders, "ms", 1000))
+    print(summary(f"app with {LIGHT_VIEW} below the canvas", light, "ms"))
     print(
-        f"streamlit run -> canvas on screen: {first_canvas:.1f} s "
-        f"(health check ok after {healthy_after:.1f} s)"
+        f"ratio app ({LIGHT_VIEW}) / bare: {statistics.median(light) / median_bare:.2f}"
+    )
+    print(
+        summary("slider: k key press -> rerun done, new k shown", sliders, "ms", 1000)
+    )
+    bare_start, app_start = (
+        statistics.median(bare_starts),
+        statistics.median(app_starts),
+    )
+    print(
+        f"streamlit run -> canvas on screen, medians: bare canvas page {bare_start:.1f} s,"
+        f" app {app_start:.1f} s (ratio {app_start / bare_start:.2f})"
     )
     print(f"server memory (RSS) after the run: {memory:.0f} MB")
     print(

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from digits_knn.preprocessing import unpack_bitmaps
+
 if TYPE_CHECKING:
     from digits_knn.store import UserDigits
 
 TEST_SIZE = 0.2
 RANDOM_STATE = 1337
 N_CLASSES = 10
-BITMAP_SIZE = 32
 _BITMAPS_FILE = "optdigits_bitmaps.npz"
 
 
@@ -115,8 +116,7 @@ def load_bitmaps() -> np.ndarray:
     """
     with resources.files("digits_knn._data").joinpath(_BITMAPS_FILE).open("rb") as f:
         packed = np.load(f)["packed"]
-    bitmaps = np.unpackbits(packed, axis=1).astype(bool)
-    bitmaps = bitmaps.reshape(-1, BITMAP_SIZE, BITMAP_SIZE)
+    bitmaps = unpack_bitmaps(packed)
     bitmaps.setflags(write=False)
     return bitmaps
 
@@ -198,13 +198,13 @@ def load_drawn_digits() -> DrawnDigits:
     with resources.files("digits_knn._data").joinpath(_DRAWN_FILE).open("rb") as f:
         data = np.load(f)
         arrays = {name: data[name] for name in data.files}
-    bitmaps = np.unpackbits(arrays["packed"], axis=1).astype(bool)
+    bitmaps = unpack_bitmaps(arrays["packed"])
     drawn = DrawnDigits(
         X=arrays["features"].astype(np.float64),
         y=arrays["labels"].astype(np.int64),
         writers=arrays["writers"].astype(np.int64),
         renders=arrays["renders"].astype(np.int64),
-        bitmaps=bitmaps.reshape(-1, BITMAP_SIZE, BITMAP_SIZE),
+        bitmaps=bitmaps,
     )
     for array in (drawn.X, drawn.y, drawn.writers, drawn.renders, drawn.bitmaps):
         array.setflags(write=False)
@@ -243,6 +243,45 @@ class TestSet:
 
 
 @dataclass(frozen=True)
+class Pictures:
+    """The 32x32 pictures of training digits kept in named blocks, by training row.
+
+    Rows are numbered through the blocks in order, as in the training matrix they
+    picture; the blocks are shared, not copied.
+
+    Attributes
+    ----------
+    blocks : tuple of (str, ndarray of shape (n_i, 32, 32), bool)
+        Each block's origin ("UCI optdigits", "drawn digits", "your drawings", ...)
+        and pictures.
+    """
+
+    blocks: tuple[tuple[str, np.ndarray], ...]
+
+    def _locate(self, row: int) -> tuple[str, np.ndarray, int]:
+        if row < 0:
+            raise IndexError(f"row {row} is out of range")
+        for name, bitmaps in self.blocks:
+            if row < len(bitmaps):
+                return name, bitmaps, row
+            row -= len(bitmaps)
+        raise IndexError("row is past the last training digit")
+
+    def bitmap(self, row: int) -> np.ndarray:
+        """The picture of a training row: ndarray of shape (32, 32), bool."""
+        _, bitmaps, i = self._locate(row)
+        return np.asarray(bitmaps[i], dtype=bool)
+
+    def origin(self, row: int) -> str:
+        """Which block a training row comes from."""
+        return self._locate(row)[0]
+
+    def plus(self, name: str, bitmaps: np.ndarray) -> Pictures:
+        """These pictures followed by a block of more (numbered after them)."""
+        return Pictures((*self.blocks, (name, bitmaps)))
+
+
+@dataclass(frozen=True)
 class TrainingSet:
     """What a model learns from, and the held-out digits it is tested on.
 
@@ -258,7 +297,7 @@ class TrainingSet:
         Who wrote each training row: the pen writer's id for drawn digits, a distinct
         negative number for each UCI digit (their writers are not known).
     sizes : dict of str to int
-        Training rows per source ("UCI optdigits", "drawn digits").
+        Training rows per source ("UCI optdigits", "drawn digits"), in row order.
     tests : dict of str to TestSet
         Held-out digits per source: the tutorial's UCI test split, and the drawn digits
         of writers 25..30, whom no training set includes.
@@ -271,6 +310,15 @@ class TrainingSet:
     groups: np.ndarray
     sizes: dict[str, int]
     tests: dict[str, TestSet]
+
+    def pictures(self) -> Pictures:
+        """The training rows' pictures, in blocks named as in :attr:`sizes`."""
+        blocks = []
+        start = 0
+        for name, size in self.sizes.items():
+            blocks.append((name, self.bitmaps_train[start : start + size]))
+            start += size
+        return Pictures(tuple(blocks))
 
 
 def load_training_set(

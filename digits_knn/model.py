@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, cast, get_args
 
 import numpy as np
@@ -15,7 +11,6 @@ from digits_knn.preprocessing import MAX_COUNT, N_FEATURES
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
-    from threadpoolctl import ThreadpoolController
 
 Algorithm = Literal["auto", "ball_tree", "kd_tree", "brute"]
 Weights = Literal["uniform", "distance"]
@@ -124,10 +119,9 @@ def fit_model(
     )
     from sklearn.neighbors import KNeighborsClassifier  # slow: see digits_knn/__init__
 
-    p_value: float = int(p) if float(p).is_integer() else float(p)
     model = KNeighborsClassifier(
         n_neighbors=int(n_neighbors),
-        p=p_value,
+        p=sklearn_p(p),
         algorithm=cast(Algorithm, algorithm),
         weights=cast(Weights, weights),
     )
@@ -200,41 +194,32 @@ class Explanation:
         }
 
 
-def _check_features(features: np.ndarray) -> np.ndarray:
+def check_features(features: np.ndarray) -> np.ndarray:
+    """One digit's features, checked: ndarray of shape (64,), float64 in 0..16.
+
+    Raises
+    ------
+    ValueError
+        Another shape, or values outside 0..16.
+    """
     x = np.asarray(features, dtype=np.float64)
     if x.shape != (N_FEATURES,):
         raise ValueError(f"expected 64 features of shape (64,), got shape {x.shape}")
     if np.any(x < 0) or np.any(x > MAX_COUNT):
         raise ValueError("features must be block counts in 0..16")
-    return x.reshape(1, -1)
+    return x
 
 
-_THREAD_LIMIT_LOCK = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _thread_pools() -> ThreadpoolController:
-    import sklearn.neighbors  # noqa: F401 - loads the OpenMP runtime to be controlled
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-@contextmanager
-def single_threaded() -> Iterator[None]:
-    """Run one small query on one thread (BLAS and OpenMP).
-
-    One drawing against 13,000 digits takes about a millisecond on one core. Spread
-    over both cores of a machine that is also running the browser, each parallel
-    region waits for a core to come free: measured in the app, the same query took a
-    median of 55 ms. The limit is process-wide for BLAS, so callers take turns.
-    """
-    with _THREAD_LIMIT_LOCK, _thread_pools().limit(limits=1):
-        yield
+def sklearn_p(p: float) -> float:
+    """``p`` as scikit-learn is given it: a whole number as an ``int``, as the tutorial."""
+    return int(p) if float(p).is_integer() else float(p)
 
 
 def explain(model: KNeighborsClassifier, features: np.ndarray) -> Explanation:
     """Predict one digit and say which training digits voted for what.
+
+    The query runs on the calling thread (see
+    :meth:`digits_knn.neighbors.NeighborIndex.query`).
 
     Parameters
     ----------
@@ -246,38 +231,10 @@ def explain(model: KNeighborsClassifier, features: np.ndarray) -> Explanation:
     -------
     Explanation
     """
-    x = _check_features(features)
-    with single_threaded():
-        neigh_dist, neigh_ind = model.kneighbors(x)
-        probabilities = model.predict_proba(x)[0]
-    neigh_dist, neigh_ind = neigh_dist[0], neigh_ind[0]
-    y_fit = np.asarray(model.classes_)[np.asarray(model._y)]
-    neighbor_labels = y_fit[neigh_ind]
-    neighbors = [
-        Neighbor(index=int(i), label=int(lab), distance=float(d))
-        for i, lab, d in zip(neigh_ind, neighbor_labels, neigh_dist, strict=True)
-    ]
-    if model.weights == "distance":
-        # scikit-learn's rule: an exact match (distance 0) takes all the weight.
-        zero = neigh_dist == 0
-        vote_weight = zero.astype(float) if zero.any() else 1.0 / neigh_dist
-    else:
-        vote_weight = np.ones_like(neigh_dist)
-    labels, counts = np.unique(neighbor_labels, return_counts=True)
-    votes = {int(lab): int(c) for lab, c in zip(labels, counts, strict=True)}
-    weights = {
-        int(lab): float(vote_weight[neighbor_labels == lab].sum()) for lab in labels
-    }
-    classes = np.asarray(model.classes_)
-    return Explanation(
-        # model.predict's own rule (the first of the most probable classes), without a
-        # third neighbour search on the path that runs on every stroke.
-        label=int(classes[np.argmax(probabilities)]),
-        probabilities=probabilities,
-        classes=classes,
-        neighbors=neighbors,
-        votes=votes,
-        weights=weights,
+    from digits_knn.neighbors import index_of_classifier
+
+    return index_of_classifier(model).explain(
+        features, n_neighbors=int(model.n_neighbors), weights=str(model.weights)
     )
 
 

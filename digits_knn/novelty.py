@@ -31,7 +31,6 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from digits_knn.model import single_threaded
 from digits_knn.preprocessing import DrawingError, _drop_specks, deskew, ink_mask
 
 #: How many nearest training digits the score averages over.
@@ -260,8 +259,7 @@ class DigitDetector:
 
     def check(self, x: np.ndarray) -> DigitCheck:
         """The verdict on one drawing's features (shape (n_features,))."""
-        with single_threaded():
-            score = float(self.scores(x)[0])
+        score = float(self.scores(x)[0])
         return DigitCheck(
             is_digit=score <= self.threshold, score=score, threshold=self.threshold
         )
@@ -308,12 +306,19 @@ def _mean_nearest(
     if ref_norms is None:
         ref_norms = (X_ref * X_ref).sum(axis=1)
     out = np.empty(len(X))
-    chunk = max(1, 2**23 // max(1, len(X_ref)))  # at most 64 MB of distances at once
+    chunk = max(1, 2**21 // max(1, len(X_ref)))  # at most 16 MB of distances at once
     for start in range(0, len(X), chunk):
         stop = start + chunk
         part = X[start:stop]
+        # One drawing: einsum's own loop on the calling thread, since BLAS would
+        # spread so small a product over every core of a busy machine.
+        products = (
+            np.einsum("ij,j->i", X_ref, part[0])[None, :]
+            if len(part) == 1
+            else part @ X_ref.T
+        )
         sq = (part * part).sum(axis=1)[:, None] + ref_norms[None, :]
-        sq = np.maximum(sq - 2.0 * (part @ X_ref.T), 0.0)  # |a|^2 + |b|^2 - 2ab
+        sq = np.maximum(sq - 2.0 * products, 0.0)  # |a|^2 + |b|^2 - 2ab
         if exclude is not None:
             sq[exclude[0][start:stop, None] == exclude[1][None, :]] = np.inf
         nearest = np.partition(sq, n_neighbors - 1, axis=1)[:, :n_neighbors]

@@ -18,7 +18,6 @@ from typing import Literal
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
-from scipy import ndimage
 
 BITMAP_SIZE = 32
 BLOCK_SIZE = 4
@@ -112,6 +111,59 @@ def bitmap_to_features(bitmap: np.ndarray) -> np.ndarray:
     return counts.reshape(*ink.shape[:-2], N_FEATURES)
 
 
+# Order in which a 4x4 block's pixels are inked for a count (a Bayer dither matrix), so
+# that a picture rebuilt from 8x8 counts shows even grey blocks.
+_DITHER = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]])
+
+
+def counts_to_bitmap(features: np.ndarray) -> np.ndarray:
+    """A 32x32 picture whose 4x4 block counts are exactly ``features``.
+
+    For digits known only by their 8x8 counts (an imported CSV): each block gets as many
+    ink pixels as its count, spread evenly.
+
+    Parameters
+    ----------
+    features : array-like of shape (64,) or (n, 64), integers 0..16
+
+    Returns
+    -------
+    ndarray of shape (32, 32) or (n, 32, 32), bool
+
+    Examples
+    --------
+    >>> counts = np.arange(64) % 17
+    >>> (bitmap_to_features(counts_to_bitmap(counts)) == counts).all()
+    np.True_
+    """
+    features = np.asarray(features)
+    counts = features.reshape(-1, GRID_SIZE, 1, GRID_SIZE, 1)
+    blocks = _DITHER[None, None, :, None, :] < counts
+    return blocks.reshape(*features.shape[:-1], BITMAP_SIZE, BITMAP_SIZE)
+
+
+def unpack_bitmaps(packed: np.ndarray) -> np.ndarray:
+    """Bit-packed 32x32 bitmaps (``np.packbits`` of each, 128 bytes) as bool arrays.
+
+    Parameters
+    ----------
+    packed : ndarray of shape (128,) or (n, 128), uint8
+
+    Returns
+    -------
+    ndarray of shape (32, 32) or (n, 32, 32), bool
+
+    Examples
+    --------
+    >>> bitmap = np.eye(32, dtype=bool)
+    >>> (unpack_bitmaps(np.packbits(bitmap)) == bitmap).all()
+    np.True_
+    """
+    packed = np.asarray(packed, dtype=np.uint8)
+    bits = np.unpackbits(packed, axis=-1).astype(bool)
+    return bits.reshape(*packed.shape[:-1], BITMAP_SIZE, BITMAP_SIZE)
+
+
 def _to_grey(image: np.ndarray) -> np.ndarray:
     """RGBA / RGB / grey uint8 image to grey levels 0..255 (float), composited on white."""
     image = np.asarray(image)
@@ -174,6 +226,8 @@ def ink_mask(image: np.ndarray) -> np.ndarray:
 
 
 def _drop_specks(mask: np.ndarray) -> np.ndarray:
+    from scipy import ndimage  # slow import: see digits_knn/__init__
+
     labels, n = ndimage.label(mask, structure=np.ones((3, 3)))
     if n <= 1:
         return mask
@@ -184,6 +238,8 @@ def _drop_specks(mask: np.ndarray) -> np.ndarray:
 
 def _even_thickness(bitmap: np.ndarray) -> np.ndarray:
     """NIST's rule: erode or dilate by the ink count of the normalised bitmap."""
+    from scipy import ndimage  # slow import: see digits_knn/__init__
+
     n = int(bitmap.sum())
     cross = ndimage.generate_binary_structure(2, 1)
     if n > ERODE_ONCE:
@@ -225,6 +281,8 @@ def deskew(mask: np.ndarray) -> np.ndarray:
     >>> int(bar.any(axis=0).sum()), int(deskew(bar).any(axis=0).sum())  # columns
     (19, 5)
     """
+    from scipy import ndimage  # slow import: see digits_knn/__init__
+
     mask = np.asarray(mask, dtype=bool)
     ys, xs = np.nonzero(mask)
     if len(ys) < 2:

@@ -7,8 +7,9 @@ Two engines give the same table (``GridSearchCV.cv_results_``'s format):
   votes of every smaller k, for uniform and distance weights alike, and the search
   algorithm only changes speed. So it runs one query per (fold, p), with distances
   computed as one matrix product (exact for the integer block counts), and scores
-  every candidate from it. Where its scores differ from ``GridSearchCV``'s, the only
-  cause is neighbours at exactly equal distance, which the two break differently.
+  every candidate from it (:mod:`digits_knn.distances`). Where its scores differ
+  from ``GridSearchCV``'s, the only cause is neighbours at exactly equal distance,
+  which the two break differently.
 - :func:`grid_search_sklearn`, the tutorial's ``GridSearchCV``, for comparison.
 
 The engine's independent pieces of work run through joblib (threads by default), so
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import joblib
 import numpy as np
 
+from digits_knn.distances import minkowski_power_sums
 from digits_knn.model import fit_model, validate_hyperparameters
 
 if TYPE_CHECKING:
@@ -195,69 +197,6 @@ def grid_search_sklearn(
         best_estimator=search.best_estimator_,
         best_index=int(search.best_index_),
     )
-
-
-def _power_table(max_value: int, p: float) -> np.ndarray:
-    """|a - b| ** p for a, b in 0..max_value: shape (max_value + 1, max_value + 1)."""
-    values = np.arange(max_value + 1, dtype=np.float64)
-    return np.abs(values[:, None] - values[None, :]) ** p
-
-
-def _small_integer_range(X: np.ndarray) -> int | None:
-    """The largest value if ``X`` holds only integers in 0..32 (block counts), else None."""
-    if X.size == 0 or X.min() < 0 or X.max() > 32 or not np.all(np.round(X) == X):
-        return None
-    return int(X.max())
-
-
-def minkowski_power_sums(A: np.ndarray, B: np.ndarray, p: float) -> np.ndarray:
-    """Sum over features of ``|a - b| ** p`` for every pair of rows of ``A`` and ``B``.
-
-    The Minkowski distance is this to the power ``1 / p``; ranking by the sums ranks by
-    distance. For small non-negative integers (the 0..16 block counts) it is one matrix
-    product: each value becomes a one-hot vector and ``|a - b| ** p`` a lookup table,
-    so ``sum_j table[a_j, b_j]`` is ``(table[A] as rows) @ (one-hot of B).T``. For a
-    whole-number p every term is an integer and the result is exact, so equal
-    distances come out exactly equal.
-
-    Parameters
-    ----------
-    A : ndarray of shape (n_a, n_features)
-    B : ndarray of shape (n_b, n_features)
-    p : float >= 1
-
-    Returns
-    -------
-    ndarray of shape (n_a, n_b), float64
-
-    Examples
-    --------
-    >>> minkowski_power_sums(np.array([[0, 3]]), np.array([[1, 1], [0, 3]]), 2).tolist()
-    [[5.0, 0.0]]
-    """
-    A = np.asarray(A, dtype=np.float64)
-    B = np.asarray(B, dtype=np.float64)
-    top = _small_integer_range(np.concatenate([A.ravel(), B.ravel()]))
-    if top is not None and p == 2:
-        # |a|^2 + |b|^2 - 2ab: a 64-wide product instead of a one-hot one, and still
-        # exact, since every term is an integer far below 2**53.
-        norms = (A * A).sum(axis=1)[:, None] + (B * B).sum(axis=1)[None, :]
-        return norms - 2.0 * (A @ B.T)
-    if p == 2:
-        # Any other numbers: the same product, rounding errors clipped at zero.
-        norms = (A * A).sum(axis=1)[:, None] + (B * B).sum(axis=1)[None, :]
-        return np.maximum(norms - 2.0 * (A @ B.T), 0.0)
-    if top is not None:
-        table = _power_table(top, p)
-        rows = table[A.astype(np.intp)].reshape(len(A), -1)
-        one_hot = np.eye(top + 1)[B.astype(np.intp)].reshape(len(B), -1)
-        return rows @ one_hot.T
-    sums = np.empty((len(A), len(B)))
-    chunk = max(1, 2**22 // max(1, B.size))
-    for start in range(0, len(A), chunk):
-        diff = np.abs(A[start : start + chunk, None, :] - B[None, :, :])
-        sums[start : start + chunk] = (diff**p).sum(axis=2)
-    return sums
 
 
 def _vote_scores(

@@ -19,6 +19,7 @@ import csv
 import io
 import os
 import sqlite3
+import threading
 import time
 import uuid
 import zipfile
@@ -32,10 +33,11 @@ from PIL import Image
 
 from digits_knn.preprocessing import (
     BITMAP_SIZE,
-    GRID_SIZE,
     MAX_COUNT,
     N_FEATURES,
     bitmap_to_features,
+    counts_to_bitmap,
+    unpack_bitmaps,
 )
 
 #: Environment variable holding the database's path.
@@ -47,6 +49,8 @@ DEFAULT_DB_PATH = Path(__file__).resolve().parents[1] / "data" / "drawings.sqlit
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 #: How long a writer waits for another's transaction before giving up (seconds).
 BUSY_TIMEOUT = 60.0
+#: How long the version check waits for a locked database (seconds).
+READ_TIMEOUT = 2.0
 
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS drawings (
@@ -124,41 +128,9 @@ class UserDigits:
     ids: np.ndarray
 
 
-# Order in which a 4x4 block's pixels are inked for a count (a Bayer dither matrix), so
-# that a picture rebuilt from 8x8 counts shows even grey blocks.
-_DITHER = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]])
-
-
-def counts_to_bitmap(features: np.ndarray) -> np.ndarray:
-    """A 32x32 picture whose 4x4 block counts are exactly ``features``.
-
-    For digits known only by their 8x8 counts (an imported CSV): each block gets as many
-    ink pixels as its count, spread evenly.
-
-    Parameters
-    ----------
-    features : array-like of shape (64,) or (n, 64), integers 0..16
-
-    Returns
-    -------
-    ndarray of shape (32, 32) or (n, 32, 32), bool
-
-    Examples
-    --------
-    >>> counts = np.arange(64) % 17
-    >>> (bitmap_to_features(counts_to_bitmap(counts)) == counts).all()
-    np.True_
-    """
-    features = np.asarray(features)
-    counts = features.reshape(-1, GRID_SIZE, 1, GRID_SIZE, 1)
-    blocks = _DITHER[None, None, :, None, :] < counts
-    return blocks.reshape(*features.shape[:-1], BITMAP_SIZE, BITMAP_SIZE)
-
-
 def _unpack(packed: bytes) -> np.ndarray:
     """A stored bit-packed bitmap as a (32, 32) bool array."""
-    bits = np.unpackbits(np.frombuffer(packed, dtype=np.uint8))
-    return bits.astype(bool).reshape(BITMAP_SIZE, BITMAP_SIZE)
+    return unpack_bitmaps(np.frombuffer(packed, dtype=np.uint8))
 
 
 def _check_drawing(label: object, bitmap: np.ndarray) -> tuple[int, np.ndarray]:
@@ -181,34 +153,52 @@ class DrawingStore:
     Parameters
     ----------
     path : path of the database file; its folder is created if missing.
+    timeout : float, default 60
+        How long opening waits for a database another program has locked (seconds).
+
+    Raises
+    ------
+    StoreError
+        The folder cannot be created, or the file cannot be opened as this store.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = BUSY_TIMEOUT
+    ) -> None:
         self.path = Path(path)
+        self._version_lock = threading.Lock()
+        self._version_conn: sqlite3.Connection | None = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
                 f"cannot create the folder of {self.path}: {exc}"
             ) from None
-        with self._connect() as conn:
+        with self._connect(timeout=timeout) as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             with self._transaction(conn):
                 for statement in _SCHEMA:
                     conn.execute(statement)
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _connect(
+        self, *, timeout: float = BUSY_TIMEOUT
+    ) -> Iterator[sqlite3.Connection]:
+        """A connection for one piece of work; any SQLite error becomes a StoreError.
+
+        ``timeout``: how long to wait for another writer's lock (seconds). Readers in
+        WAL mode are not blocked by writers, only by a database locked exclusively.
+        """
         try:
-            conn = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT, isolation_level=None
-            )
+            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the database {self.path}: {exc}") from None
         try:
             conn.execute("PRAGMA synchronous=FULL")
-            conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
+            conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             yield conn
+        except sqlite3.Error as exc:
+            raise StoreError(f"the database {self.path} failed: {exc}") from None
         finally:
             conn.close()
 
@@ -230,12 +220,41 @@ class DrawingStore:
         conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
 
     def version(self) -> int:
-        """A number that changes with every change to the drawings."""
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT value FROM meta WHERE key = 'version'"
-            ).fetchone()
+        """A number that changes with every change to the drawings.
+
+        Read on every prediction, so it keeps one connection open for it (opening
+        one costs more than the read) and waits at most :data:`READ_TIMEOUT` for a
+        database locked by another program before raising :class:`StoreError`.
+        """
+        with self._version_lock:
+            try:
+                if self._version_conn is None:
+                    self._version_conn = sqlite3.connect(
+                        self.path,
+                        timeout=READ_TIMEOUT,
+                        isolation_level=None,
+                        check_same_thread=False,  # used under the lock only
+                    )
+                    self._version_conn.execute(
+                        f"PRAGMA busy_timeout={int(READ_TIMEOUT * 1000)}"
+                    )
+                row = self._version_conn.execute(
+                    "SELECT value FROM meta WHERE key = 'version'"
+                ).fetchone()
+            except sqlite3.Error as exc:
+                self._close_version_connection()
+                raise StoreError(f"the database {self.path} failed: {exc}") from None
         return int(row[0])
+
+    def _close_version_connection(self) -> None:
+        if self._version_conn is not None:
+            self._version_conn.close()
+            self._version_conn = None
+
+    def close(self) -> None:
+        """Close the connection kept for :meth:`version` (others close after use)."""
+        with self._version_lock:
+            self._close_version_connection()
 
     def add(
         self,
@@ -353,12 +372,11 @@ class DrawingStore:
         n = len(rows)
         X = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint8).reshape(n, 64)
         packed = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.uint8)
-        bitmaps = np.unpackbits(packed.reshape(n, 128), axis=1).astype(bool)
         return UserDigits(
             version=int(version),
             X=X.astype(np.float64),
             y=np.array([r[1] for r in rows], dtype=np.int64),
-            bitmaps=bitmaps.reshape(n, BITMAP_SIZE, BITMAP_SIZE),
+            bitmaps=unpack_bitmaps(packed.reshape(n, BITMAP_SIZE * BITMAP_SIZE // 8)),
             ids=np.array([r[0] for r in rows], dtype=np.int64),
         )
 

@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -18,6 +19,7 @@ from digits_knn.persistence import load_model
 from tests.browser import (
     DIGIT_STROKES,
     ROOT,
+    canvas,
     clear_canvas,
     draw,
     launch_browser,
@@ -128,7 +130,7 @@ def test_correct_a_label_and_the_next_prediction_changes(page: Page) -> None:
     assert wait_for_prediction(page, "1") == "1"
     expect(page.get_by_text("Added as 1")).to_be_visible()
     screenshot(page, "added-as-1")
-    page.get_by_role("tab", name="My drawings").click()
+    page.get_by_role("link", name="My drawings").click()
     expect(page.get_by_text("#1: 1 · yours")).to_be_visible()
     expect(page.get_by_text("1 drawing on this server")).to_be_visible()
     screenshot(page, "my-drawings")
@@ -144,7 +146,7 @@ def test_correct_a_label_and_the_next_prediction_changes(page: Page) -> None:
 
 
 def test_download_the_model_and_load_it(page: Page, tmp_path: Path) -> None:
-    """The Model tab's download is a skops file the CLI's loader accepts."""
+    """The Model view's download is a skops file the CLI's loader accepts."""
     with page.expect_download() as download:
         page.get_by_role("button", name="Download this model (.skops)").click()
     target = tmp_path / download.value.suggested_filename
@@ -248,7 +250,7 @@ def test_upload_good_and_bad_files(page: Page) -> None:
 
 def test_tune_a_small_grid_and_apply_it(page: Page) -> None:
     """A learner runs a small grid search in the Tune tab and applies its best k and p."""
-    page.get_by_role("tab", name="Tune").click()
+    page.get_by_role("link", name="Tune").click()
     fields = {"k from": "1", "k up to (excluded)": "7", "k step": "1", "folds": "3"}
     for label, value in fields.items():
         box = page.get_by_label(label, exact=True)
@@ -271,3 +273,47 @@ def test_tune_a_small_grid_and_apply_it(page: Page) -> None:
     expect(sidebar_model.locator('[data-testid="stMetricValue"]')).to_have_text(
         accuracy(n_neighbors=int(k), p=float(p))
     )
+
+
+def ink_on_canvas(page: Page) -> int:
+    """Dark pixels of the canvas as the browser shows it."""
+    shot = Image.open(io.BytesIO(canvas(page).screenshot())).convert("L")
+    return int((np.asarray(shot) < 128).sum())
+
+
+def test_views_have_addresses_and_the_drawing_survives_them(
+    page: Page, app_url: str
+) -> None:
+    """Draw a 7, visit every view by its link: the drawing and its prediction stay;
+    the browser's back button returns to the previous view; a view's URL opens it."""
+    draw(page, DIGIT_STROKES["7"])
+    wait_for_prediction(page, "7")
+    ink = ink_on_canvas(page)
+    assert ink > 1000
+    for name, path, marker in VIEW_PAGES:
+        page.get_by_role("link", name=name, exact=True).click()
+        expect(page.get_by_text(marker).first).to_be_visible()
+        assert page.url.rstrip("/") == f"{app_url}{path}".rstrip("/")
+        assert prediction(page) == "7"
+        assert ink_on_canvas(page) == ink
+    screenshot(page, "view-model")
+    page.go_back()  # from Model back to How KNN works
+    _, path, marker = VIEW_PAGES[-2]
+    expect(page.get_by_text(marker).first).to_be_visible()
+    assert page.url == f"{app_url}{path}"
+    assert prediction(page) == "7"
+    assert ink_on_canvas(page) == ink
+    page.goto(f"{app_url}/tune")
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Run the grid search")).to_be_visible()
+    assert prediction(page) == "–"  # a new visit: a new, empty canvas
+
+
+#: Each view: its link, its address and something only it shows.
+VIEW_PAGES = [
+    ("Tune", "/tune", "Run the grid search"),
+    ("Dataset", "/dataset", "Show training digits"),
+    ("My drawings", "/my-drawings", "Import a CSV of digits"),
+    ("How KNN works", "/how-knn-works", "keeps every training digit"),
+    ("Model", "", "Save or load a model"),
+]

@@ -46,3 +46,31 @@ def test_precision_recall_per_digit(
         actual = split.y_test == digit
         assert result.precision[digit] == (predicted & actual).sum() / predicted.sum()
         assert result.recall[digit] == (predicted & actual).sum() / actual.sum()
+
+
+def test_score_counts_as_scikit_learn_does() -> None:
+    """Accuracy, confusion, precision and recall equal scikit-learn's, missing
+    digits and never-predicted digits included (zero_division=0)."""
+    from numpy.testing import assert_allclose
+    from sklearn.metrics import (
+        accuracy_score,
+        confusion_matrix,
+        precision_recall_fscore_support,
+    )
+
+    from digits_knn.evaluation import score
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        y_true = rng.integers(0, 9, 200)  # no 9s
+        y_pred = np.where(rng.random(200) < 0.7, y_true, rng.integers(1, 10, 200))
+        result = score(y_true, y_pred)
+        precision, recall, _, _ = precision_recall_fscore_support(
+            y_true, y_pred, labels=np.arange(10), zero_division=0
+        )
+        assert result.accuracy == accuracy_score(y_true, y_pred)
+        assert_array_equal(
+            result.confusion, confusion_matrix(y_true, y_pred, labels=np.arange(10))
+        )
+        assert_allclose(result.precision, precision)
+        assert_allclose(result.recall, recall)

@@ -9,7 +9,7 @@ from digits_knn.data import Split, load_xy
 from digits_knn.evaluation import time_algorithms
 from digits_knn.model import ALGORITHMS
 from digits_knn.plotting import (
-    confusion_chart,
+    confusion_spec,
     grid_heatmap,
     plot_bitmap,
     plot_confusion_matrix,
@@ -64,13 +64,15 @@ def test_matplotlib_figures(uci_bitmaps: np.ndarray) -> None:
         assert figure.axes
 
 
-def test_confusion_chart_has_a_cell_per_pair() -> None:
-    spec = confusion_chart(np.arange(100).reshape(10, 10)).to_dict()
-    values = (
-        spec["data"]["values"] if "data" in spec else spec["layer"][0]["data"]["values"]
-    )
+def test_confusion_spec_has_a_cell_per_pair() -> None:
+    import altair as alt
+
+    spec = confusion_spec(np.arange(100).reshape(10, 10))
+    values = spec["data"]["values"]
     assert len(values) == 100
     assert values[23] == {"true digit": 2, "predicted digit": 3, "count": 23}
+    chart = alt.LayerChart.from_dict(spec)  # a valid Vega-Lite spec: Altair checks it
+    assert chart.to_dict()["layer"][1]["mark"]["type"] == "text"
 
 
 def test_search_charts(split: Split) -> None:
@@ -115,3 +117,20 @@ def test_render_probabilities_draws_the_winner_in_blue() -> None:
     assert blue.any(axis=1).sum() > 100  # 90% of the bar height
     with pytest.raises(ValueError, match="10 probabilities"):
         render_probabilities([0.5, 0.5])
+
+
+def test_bitmap_png_is_the_bitmap_black_on_white() -> None:
+    import io
+
+    from PIL import Image
+
+    from digits_knn.plotting import bitmap_png
+
+    bitmap = np.zeros((32, 32), dtype=bool)
+    bitmap[3:9, 10:12] = True
+    picture = np.asarray(
+        Image.open(io.BytesIO(bitmap_png(bitmap, scale=3))).convert("L")
+    )
+    assert picture.shape == (96, 96)
+    np.testing.assert_array_equal(picture[::3, ::3] == 0, bitmap)
+    assert bitmap_png(bitmap, scale=3) is bitmap_png(bitmap.copy(), scale=3)  # cached

@@ -10,13 +10,13 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.data import Split
+from digits_knn.distances import minkowski_power_sums
 from digits_knn.model import HyperparameterError
 from digits_knn.selection import (
     SearchResult,
     grid_search,
     grid_search_sklearn,
     make_param_grid,
-    minkowski_power_sums,
     results_table,
     results_to_csv,
 )
@@ -197,16 +197,6 @@ def test_distance_weights_and_algorithms(split: Split) -> None:
         by_setting.setdefault(setting, set()).add(float(score))
     assert len(by_setting) == 12
     assert all(len(scores) == 1 for scores in by_setting.values())
-
-
-def test_minkowski_power_sums_matches_a_direct_computation(split: Split) -> None:
-    A, B = split.X_test[:7], split.X_train[:11]
-    for p in (1, 1.5, 2, 3):
-        direct = (np.abs(A[:, None, :] - B[None, :, :]) ** p).sum(axis=2)
-        assert_allclose(minkowski_power_sums(A, B, p), direct)
-    noisy = A + 0.25
-    direct = (np.abs(noisy[:, None, :] - B[None, :, :]) ** 2).sum(axis=2)
-    assert_allclose(minkowski_power_sums(noisy, B, 2), direct)
 
 
 def test_progress_is_reported_per_piece(split: Split) -> None:

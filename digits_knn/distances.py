@@ -1,0 +1,249 @@
+"""Minkowski distances between digits, and the brute-force search built on them.
+
+The one distance kernel of the library: the grid search, the neighbour search and the
+"is it a digit?" check all use it.
+
+- For small non-negative integers (the 0..16 block counts) the sum of ``|a - b| ** p``
+  is a matrix product: each value becomes a one-hot vector and ``|a - b| ** p`` a lookup
+  table. For a whole-number p every term is an integer and the result is exact, so
+  equal distances come out exactly equal, and ties can be broken by training row.
+- For p = 2 the product is the 64-wide ``|a|^2 + |b|^2 - 2ab`` (still exact for counts).
+- One query (a drawing) never goes through BLAS, which would spread so small a
+  product over every core of a busy machine: plain NumPy loops run it on the calling
+  thread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Rows of each side handled at once by :func:`nearest`: a one-hot block is
+#: 2,048 x 64 x 17 float64 = 18 MB, a block of distances 2,048 x 2,048 = 34 MB.
+CHUNK_ROWS = 2048
+
+
+def small_integer_range(X: np.ndarray) -> int | None:
+    """The largest value if ``X`` holds only integers in 0..32 (block counts), else None.
+
+    Examples
+    --------
+    >>> small_integer_range(np.array([[0, 16], [3, 4]])), small_integer_range(np.array([0.5]))
+    (16, None)
+    """
+    if X.size == 0 or X.min() < 0 or X.max() > 32 or not np.all(np.round(X) == X):
+        return None
+    return int(X.max())
+
+
+def _power_table(max_value: int, p: float) -> np.ndarray:
+    """|a - b| ** p for a, b in 0..max_value: shape (max_value + 1, max_value + 1)."""
+    values = np.arange(max_value + 1, dtype=np.float64)
+    return np.abs(values[:, None] - values[None, :]) ** p
+
+
+def squared_euclidean(
+    A: np.ndarray, B: np.ndarray, *, B_norms: np.ndarray | None = None
+) -> np.ndarray:
+    """``|a - b| ** 2`` for every pair of rows, as ``|a|^2 + |b|^2 - 2ab``, clipped at 0.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_a, n_features), float64
+    B : ndarray of shape (n_b, n_features), float64
+    B_norms : ndarray of shape (n_b,), optional
+        ``(B * B).sum(axis=1)``, if already known.
+
+    Returns
+    -------
+    ndarray of shape (n_a, n_b), float64 >= 0
+        Exact for integers (block counts); rounding errors clipped at 0 otherwise.
+
+    Examples
+    --------
+    >>> squared_euclidean(np.array([[0.0, 3.0]]), np.array([[1.0, 1.0], [0.0, 3.0]]))
+    array([[5., 0.]])
+    """
+    if B_norms is None:
+        B_norms = (B * B).sum(axis=1)
+    products = (
+        np.einsum("ij,j->i", B, A[0])[None, :] if len(A) == 1 else A @ B.T
+    )  # one query on the calling thread
+    sums = (A * A).sum(axis=1)[:, None] + B_norms[None, :] - 2.0 * products
+    return np.maximum(sums, 0.0)
+
+
+def minkowski_power_sums(A: np.ndarray, B: np.ndarray, p: float) -> np.ndarray:
+    """Sum over features of ``|a - b| ** p`` for every pair of rows of ``A`` and ``B``.
+
+    The Minkowski distance is this to the power ``1 / p``; ranking by the sums ranks by
+    distance.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_a, n_features)
+    B : ndarray of shape (n_b, n_features)
+    p : float >= 1
+
+    Returns
+    -------
+    ndarray of shape (n_a, n_b), float64
+        Exact for block counts and a whole-number p.
+
+    Examples
+    --------
+    >>> minkowski_power_sums(np.array([[0, 3]]), np.array([[1, 1], [0, 3]]), 2).tolist()
+    [[5.0, 0.0]]
+    """
+    A = np.asarray(A, dtype=np.float64)
+    B = np.asarray(B, dtype=np.float64)
+    top = small_integer_range(np.concatenate([A.ravel(), B.ravel()]))
+    if p == 2:
+        return squared_euclidean(A, B)
+    if top is not None:
+        table = _power_table(top, p)
+        if len(A) == 1:  # one query: a lookup per value, on the calling thread
+            rows = table[A[0].astype(np.intp)]  # (n_features, top + 1)
+            return rows[np.arange(A.shape[1]), B.astype(np.intp)].sum(axis=1)[None, :]
+        table_rows = table[A.astype(np.intp)].reshape(len(A), -1)
+        one_hot = np.eye(top + 1)[B.astype(np.intp)].reshape(len(B), -1)
+        return table_rows @ one_hot.T
+    sums = np.empty((len(A), len(B)))
+    chunk = max(1, 2**22 // max(1, B.size))
+    for start in range(0, len(A), chunk):
+        diff = np.abs(A[start : start + chunk, None, :] - B[None, :, :])
+        sums[start : start + chunk] = (diff**p).sum(axis=2)
+    return sums
+
+
+def power_sums_one(
+    x: np.ndarray,
+    B: np.ndarray,
+    p: float,
+    *,
+    B_counts: np.ndarray | None = None,
+    B_norms: np.ndarray | None = None,
+) -> np.ndarray:
+    """Sum of ``|x - b| ** p`` for one query and every row of ``B``, on this thread.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n_features,)
+    B : ndarray of shape (n_b, n_features), float64
+    p : float >= 1
+    B_counts : ndarray of shape (n_b, n_features), int8, optional
+        ``B`` as int8 when it holds block counts: whole-number arithmetic, exact.
+    B_norms : ndarray of shape (n_b,), optional
+        ``(B * B).sum(axis=1)``, for p = 2 without counts.
+
+    Returns
+    -------
+    ndarray of shape (n_b,), float64
+
+    Examples
+    --------
+    >>> B = np.array([[1.0, 1.0], [0.0, 3.0]])
+    >>> power_sums_one(np.array([0.0, 3.0]), B, 1, B_counts=B.astype(np.int8)).tolist()
+    [3.0, 0.0]
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if B_counts is not None and np.array_equal(np.round(x), x) and x.min() >= 0:
+        diff = B_counts - x.astype(np.int8)  # -16..16 fits in int8
+        if p == 1:
+            return np.abs(diff).sum(axis=1, dtype=np.int32).astype(np.float64)
+        if p == 2:
+            squares = np.einsum("ij,ij->i", diff, diff, dtype=np.int32)
+            return np.asarray(squares, dtype=np.float64)
+        top = int(np.abs(diff).max(initial=0))
+        table = np.arange(top + 1, dtype=np.float64) ** p
+        return table[np.abs(diff)].sum(axis=1)
+    if p == 2:
+        return squared_euclidean(x[None, :], B, B_norms=B_norms)[0]
+    return (np.abs(B - x) ** p).sum(axis=1)
+
+
+def smallest_by_row(
+    values: np.ndarray, n: int, *, integral: bool = False
+) -> np.ndarray:
+    """Columns of the ``n`` smallest values of each row, smallest first, ties by column.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_rows, n_columns)
+    n : int, 1..n_columns
+    integral : bool, default False
+        The values are whole numbers below 2**40 (exact power sums of block counts):
+        then ties are broken by column exactly, even at the cut.
+
+    Returns
+    -------
+    ndarray of shape (n_rows, n), int
+
+    Examples
+    --------
+    >>> smallest_by_row(np.array([[3.0, 1.0, 1.0, 0.0, 1.0]]), 3, integral=True).tolist()
+    [[3, 1, 2]]
+    """
+    n_columns = values.shape[1]
+    columns = np.arange(n_columns)
+    if integral and values.size and values.max() * n_columns >= 2.0**52:
+        integral = False  # the combined key would no longer be exact
+    # One key per value: (value, column) as a single exact float when values are whole.
+    keys = values * n_columns + columns if integral else values
+    if n < n_columns:
+        part = np.argpartition(keys, n - 1, axis=1)[:, :n]
+    else:
+        part = np.broadcast_to(columns, values.shape)
+    found = np.take_along_axis(values, part, axis=1)
+    order = np.lexsort((part, found), axis=1)
+    return np.take_along_axis(part, order, axis=1)
+
+
+def nearest(
+    A: np.ndarray, B: np.ndarray, p: float, n_neighbors: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Brute-force nearest rows of ``B`` for each row of ``A``, exact and tie-stable.
+
+    Parameters
+    ----------
+    A : ndarray of shape (n_queries, n_features)
+    B : ndarray of shape (n_b, n_features)
+    p : float >= 1
+    n_neighbors : int, 1..n_b
+
+    Returns
+    -------
+    neigh_dist : ndarray of shape (n_queries, n_neighbors), Minkowski distances
+    neigh_ind : ndarray of shape (n_queries, n_neighbors), rows of B
+        Nearest first; equal distances in ascending row order, so the k nearest are
+        the first k of any longer list.
+    """
+    A = np.asarray(A, dtype=np.float64)
+    B = np.asarray(B, dtype=np.float64)
+    integral = (
+        float(p).is_integer()
+        and small_integer_range(np.concatenate([A.ravel(), B.ravel()])) is not None
+    )
+    best_sums = np.empty((len(A), n_neighbors))
+    best_rows = np.empty((len(A), n_neighbors), dtype=np.intp)
+    # Blocks of CHUNK_ROWS queries by CHUNK_ROWS training rows: a few tens of MB at
+    # a time whatever the sizes, so that a big test set does not swell the process.
+    for first in range(0, len(A), CHUNK_ROWS):
+        queries = A[first : first + CHUNK_ROWS]
+        sums_kept = np.empty((len(queries), 0))
+        rows_kept = np.empty((len(queries), 0), dtype=np.intp)
+        for start in range(0, len(B), CHUNK_ROWS):
+            sums = minkowski_power_sums(queries, B[start : start + CHUNK_ROWS], p)
+            cols = smallest_by_row(
+                sums, min(n_neighbors, sums.shape[1]), integral=integral
+            )
+            sums = np.concatenate(
+                [sums_kept, np.take_along_axis(sums, cols, axis=1)], axis=1
+            )
+            rows = np.concatenate([rows_kept, cols + start], axis=1)
+            order = np.lexsort((rows, sums), axis=1)[:, :n_neighbors]
+            sums_kept = np.take_along_axis(sums, order, axis=1)
+            rows_kept = np.take_along_axis(rows, order, axis=1)
+        best_sums[first : first + len(queries)] = sums_kept
+        best_rows[first : first + len(queries)] = rows_kept
+    distances = best_sums if p == 1 else best_sums ** (1.0 / p)
+    return distances, best_rows

@@ -1,0 +1,367 @@
+"""The page's shared caching layer: which training digits, which search, which store.
+
+Everything here is computed once and shared by every browser session: resources
+(``st.cache_resource``: the store, the training digits, the fitted searches) are never
+changed after they are returned; tables derived from them are data
+(``st.cache_data``). Each cached function takes what it depends on as arguments,
+plain values in its key (a leading underscore marks an argument left out of the key,
+always with a plain value in the key that stands for it).
+
+A KNN's fit is its training data, whatever k and the votes are, so the searches are
+cached per training data, p and algorithm (:class:`digits_knn.neighbors.NeighborIndex`)
+and k and the votes are chosen per query: moving the k slider refits nothing. The
+users' drawings are a separate small part of each search, so a new drawing refits
+only that part, and each part's test-set neighbours are computed once.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import streamlit as st
+
+from digits_knn.data import (
+    USER_DIGITS,
+    USER_SOURCE,
+    Pictures,
+    TrainingSet,
+    load_split,
+    load_training_set,
+)
+from digits_knn.evaluation import AlgorithmTiming, Evaluation, score, time_algorithms
+from digits_knn.neighbors import NeighborIndex, fit_index, merge_neighbors
+from digits_knn.store import (
+    DB_ENV,
+    READ_TIMEOUT,
+    DrawingStore,
+    StoreError,
+    UserDigits,
+    default_db_path,
+)
+
+if TYPE_CHECKING:
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from digits_knn.novelty import DigitDetector
+    from digits_knn.selection import SearchResult
+    from page.sidebar import ModelSettings
+    from page.state import Grid
+
+#: The k slider's largest value: the test digits' neighbour lists hold this many.
+MAX_K = 100
+#: UCI test digits timed per search algorithm in the Model view.
+TIMED_QUERIES = 100
+#: The training data the users' drawings are added to.
+SHIPPED_SOURCE = {USER_SOURCE: "uci+drawn"}
+
+
+def secret(name: str) -> Any:
+    """A value from ``.streamlit/secrets.toml``; None if there is no such file or key."""
+    try:
+        return st.secrets.get(name)
+    except FileNotFoundError:
+        return None
+
+
+def db_location() -> str:
+    """Where the drawings live: $DIGITS_KNN_DB, else ``drawings_db`` in
+    ``.streamlit/secrets.toml``, else ``data/drawings.sqlite3`` in the repository."""
+    return os.environ.get(DB_ENV) or secret("drawings_db") or str(default_db_path())
+
+
+@st.cache_resource(show_spinner=False)
+def drawing_store(location: str) -> DrawingStore:
+    """The shared store of user drawings (safe to share: a connection per call).
+
+    Raises
+    ------
+    StoreError
+        The store cannot be opened; nothing is cached, so a later run tries again.
+    """
+    return DrawingStore(location, timeout=READ_TIMEOUT)
+
+
+#: After the store failed, runs within this many seconds do not try it again: a
+#: locked database would otherwise hold every stroke of every user for the timeout.
+RETRY_AFTER = 10.0
+_failures: dict[str, tuple[float, str]] = {}
+_failures_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Drawings:
+    """The users' drawings as this run sees them.
+
+    Attributes
+    ----------
+    location : where the store is (a path)
+    store : the store, or None if it cannot be used
+    version : its version (changes with every change), or None if unavailable
+    problem : why the drawings are unavailable, for the user; None if they are fine
+    """
+
+    location: str
+    store: DrawingStore | None
+    version: int | None
+    problem: str | None
+
+
+def drawings() -> Drawings:
+    """Open the store and read its version; a broken store is reported, not raised.
+
+    The page must keep drawing and predicting from the shipped digits when the
+    drawings' database cannot be opened, read or written.
+    """
+    location = db_location()
+    with _failures_lock:
+        failed = _failures.get(location)
+    if failed is not None and time.monotonic() - failed[0] < RETRY_AFTER:
+        return Drawings(location, None, None, failed[1])
+    try:
+        store = drawing_store(location)
+        version = store.version()
+    except StoreError as exc:
+        with _failures_lock:
+            _failures[location] = (time.monotonic(), str(exc))
+        return Drawings(location, None, None, str(exc))
+    with _failures_lock:
+        _failures.pop(location, None)
+    return Drawings(location, store, version, None)
+
+
+@st.cache_resource(show_spinner="Loading the training digits…", max_entries=3)
+def shipped_training(source: str) -> TrainingSet:
+    """The shipped training digits of a source (without the users' drawings)."""
+    return load_training_set(SHIPPED_SOURCE.get(source, source))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def user_digits(location: str, version: int, _store: DrawingStore) -> UserDigits:
+    """Every drawing in the store at ``location``, read at ``version``."""
+    return _store.training_digits()
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """What one run's model learns from: the shipped digits, plus the users' drawings.
+
+    Attributes
+    ----------
+    source : the sidebar's training source
+    shipped : the shipped training digits and their test sets
+    user : the users' drawings, when the source includes them and they are available
+    location, version : the drawings' store and version (None: not used)
+    """
+
+    source: str
+    shipped: TrainingSet
+    user: UserDigits | None
+    location: str | None
+    version: int | None
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """Training rows per origin, in row order."""
+        sizes = dict(self.shipped.sizes)
+        if self.source == USER_SOURCE:
+            sizes[USER_DIGITS] = 0 if self.user is None else len(self.user.y)
+        return sizes
+
+    @property
+    def n_samples(self) -> int:
+        return sum(self.sizes.values())
+
+    def pictures(self) -> Pictures:
+        pictures = self.shipped.pictures()
+        if self.user is not None and len(self.user.y):
+            pictures = pictures.plus(USER_DIGITS, self.user.bitmaps)
+        return pictures
+
+
+def training_data(source: str, drawings: Drawings) -> TrainingData:
+    """The training data of ``source`` as this run sees the drawings."""
+    shipped = shipped_training(source)
+    if source != USER_SOURCE or drawings.store is None or drawings.version is None:
+        return TrainingData(source, shipped, None, None, None)
+    user = user_digits(drawings.location, drawings.version, drawings.store)
+    return TrainingData(source, shipped, user, drawings.location, drawings.version)
+
+
+@st.cache_resource(show_spinner="Fitting the KNN…", max_entries=8)
+def shipped_index(source: str, p: float, algorithm: str) -> NeighborIndex:
+    """The search over a source's shipped digits, fitted once per p and algorithm."""
+    training = shipped_training(source)
+    return fit_index(training.X_train, training.y_train, p=p, algorithm=algorithm)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def neighbor_index(
+    source: str,
+    p: float,
+    algorithm: str,
+    location: str | None,
+    version: int | None,
+    _user: UserDigits | None,
+) -> NeighborIndex:
+    """The search over the shipped digits plus the users' drawings at ``version``."""
+    index = shipped_index(source, p, algorithm)
+    if _user is None:
+        return index
+    return index.extended(_user.X, _user.y)
+
+
+def index_for(data: TrainingData, settings: ModelSettings) -> NeighborIndex:
+    """The search the sidebar's settings ask for, over ``data``."""
+    return neighbor_index(
+        data.source,
+        settings.p,
+        settings.algorithm,
+        data.location,
+        data.version,
+        data.user,
+    )
+
+
+Neighbors = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+@st.cache_resource(show_spinner="Finding the test digits' neighbours…", max_entries=8)
+def shipped_held_out_neighbors(source: str, p: float, algorithm: str) -> Neighbors:
+    """Each test set's ``MAX_K`` nearest shipped digits: every k is a prefix of them."""
+    training = shipped_training(source)
+    index = shipped_index(source, p, algorithm)
+    k = min(MAX_K, index.n_samples)
+    return {name: index.kneighbors(test.X, k) for name, test in training.tests.items()}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def held_out_neighbors(
+    source: str,
+    p: float,
+    algorithm: str,
+    location: str | None,
+    version: int | None,
+    _user: UserDigits | None,
+) -> Neighbors:
+    """Each test set's ``MAX_K`` nearest training digits, users' drawings included."""
+    shipped = shipped_held_out_neighbors(source, p, algorithm)
+    if _user is None or len(_user.y) == 0:
+        return shipped
+    training = shipped_training(source)
+    user_index = fit_index(_user.X, _user.y, p=p, algorithm=algorithm)
+    offset = len(training.y_train)
+    merged = {}
+    for name, test in training.tests.items():
+        dist, ind = user_index.kneighbors(test.X, min(MAX_K, user_index.n_samples))
+        merged[name] = merge_neighbors([shipped[name], (dist, ind + offset)], MAX_K)
+    return merged
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def held_out_scores(
+    source: str,
+    p: float,
+    algorithm: str,
+    weights: str,
+    n_neighbors: int,
+    location: str | None,
+    version: int | None,
+    _data: TrainingData,
+) -> dict[str, Evaluation]:
+    """Scores of one setting on each test set, from the shared neighbour lists."""
+    neighbors = held_out_neighbors(source, p, algorithm, location, version, _data.user)
+    index = neighbor_index(source, p, algorithm, location, version, _data.user)
+    scores = {}
+    for name, test in _data.shipped.tests.items():
+        neigh_dist, neigh_ind = neighbors[name]
+        y_pred = index.predict_from(
+            neigh_dist[:, :n_neighbors], neigh_ind[:, :n_neighbors], weights=weights
+        )
+        scores[name] = score(test.y, y_pred)
+    return scores
+
+
+def scores_for(data: TrainingData, settings: ModelSettings) -> dict[str, Evaluation]:
+    """The sidebar model's scores on every test set."""
+    with st.spinner("Scoring the test digits…"):
+        return held_out_scores(
+            data.source,
+            settings.p,
+            settings.algorithm,
+            settings.weights,
+            settings.n_neighbors,
+            data.location,
+            data.version,
+            data,
+        )
+
+
+@st.cache_data(show_spinner="Timing the four search algorithms…", max_entries=16)
+def algorithm_timings(
+    source: str, p: float, n_neighbors: int, weights: str
+) -> list[AlgorithmTiming]:
+    """Fit and query times of every search algorithm on the shipped digits."""
+    training = shipped_training(source)
+    return time_algorithms(
+        training.X_train,
+        training.y_train,
+        next(iter(training.tests.values())).X[:TIMED_QUERIES],
+        n_neighbors=n_neighbors,
+        p=p,
+        weights=weights,
+        repeats=1,
+    )
+
+
+def classifier_for(data: TrainingData, settings: ModelSettings) -> KNeighborsClassifier:
+    """The sidebar's model as a scikit-learn classifier, to save as a file."""
+    return index_for(data, settings).classifier(
+        n_neighbors=settings.n_neighbors, weights=settings.weights
+    )
+
+
+@st.cache_resource(show_spinner="Learning what digits look like…")
+def digit_detector() -> DigitDetector:
+    """'Is it a digit at all?', calibrated once on the shipped reference digits."""
+    from digits_knn.novelty import default_detector  # scipy: after the canvas is up
+
+    return default_detector()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def grid_results(grid: Grid) -> SearchResult:
+    """Cross-validated scores of one grid, computed once and shared by every user.
+
+    The progress bar lives inside the cached function (Streamlit replays a cached
+    function's elements); it is emptied at the end, so a cache hit shows nothing.
+
+    Raises
+    ------
+    ValueError
+        A grid that cannot be searched (checked before the progress bar appears).
+    """
+    from digits_knn.selection import check_cv, grid_search, make_param_grid
+
+    split = load_split()
+    param_grid = make_param_grid(*grid.k_range, list(grid.p_values), list(grid.weights))
+    check_cv(split.y_train, param_grid, grid.folds)
+    bar = st.progress(0.0, text="Cross-validating…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Cross-validating… {done} of {total} pieces")
+
+    result = grid_search(
+        split.X_train,
+        split.y_train,
+        param_grid,
+        cv=grid.folds,
+        return_train_score=True,
+        progress=progress,
+    )
+    bar.empty()
+    return result

@@ -1,0 +1,138 @@
+"""The sidebar: the KNN's settings and its training data, shared by every view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from digits_knn.data import TRAINING_SOURCES, USER_SOURCE
+from digits_knn.model import (
+    DEFAULT_N_NEIGHBORS,
+    DEFAULT_P,
+    DEFAULT_WEIGHTS,
+    DRAWING_ALGORITHM,
+)
+from page import cache
+from page.cache import MAX_K
+
+ALGORITHM_LABELS = {
+    "kd_tree": "KD-tree",
+    "ball_tree": "Ball tree",
+    "brute": "Brute force",
+    "auto": "Auto (scikit-learn picks)",
+}
+WEIGHT_LABELS = {
+    "uniform": "Uniform: one neighbour, one vote",
+    "distance": "Distance: nearer neighbours count more",
+}
+# Drawn digits are recognised far better with drawn digits in the training data
+# (benchmarks/drawn_accuracy.py), so the page learns from them and from the drawings
+# its users add; on that much data brute force searches fastest (the Model view times
+# all four algorithms, and the tutorial's KD-tree is one click away).
+PAGE_DEFAULT_SOURCE = USER_SOURCE
+PAGE_DEFAULT_ALGORITHM = DRAWING_ALGORITHM
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """The sidebar's choices: plain values, the key of every cached result."""
+
+    n_neighbors: int
+    p: float
+    algorithm: str
+    weights: str
+    source: str
+
+
+def model_ui() -> ModelSettings:
+    """Sidebar: the KNN's hyperparameters and its training data."""
+    st.sidebar.header("Model")
+    st.sidebar.slider(
+        "k: neighbours that vote",
+        min_value=1,
+        max_value=MAX_K,
+        value=DEFAULT_N_NEIGHBORS,
+        key="n_neighbors",
+        help="The tutorial uses k=20. Small k follows every quirk of the training "
+        "digits; large k smooths over them.",
+    )
+    st.sidebar.slider(
+        "p: Minkowski distance",
+        min_value=1.0,
+        max_value=5.0,
+        value=DEFAULT_P,
+        step=0.5,
+        key="p",
+        help="p=1 adds up the differences of the 64 block counts (Manhattan, L1); p=2 "
+        "is the straight-line distance (Euclidean, L2); larger p lets the biggest "
+        "difference dominate.",
+    )
+    st.sidebar.selectbox(
+        "Neighbour search",
+        list(ALGORITHM_LABELS),
+        index=list(ALGORITHM_LABELS).index(PAGE_DEFAULT_ALGORITHM),
+        format_func=ALGORITHM_LABELS.__getitem__,
+        key="algorithm",
+        help="How the nearest digits are found: it changes the speed, not the answer "
+        "(up to neighbours at exactly equal distance). The tutorial uses a KD-tree; "
+        "with 64 features brute force is faster here (the Model view times all four).",
+    )
+    st.sidebar.radio(
+        "Votes",
+        list(WEIGHT_LABELS),
+        index=list(WEIGHT_LABELS).index(DEFAULT_WEIGHTS),
+        format_func=WEIGHT_LABELS.__getitem__,
+        key="weights",
+    )
+    st.sidebar.header("Training data")
+    st.sidebar.radio(
+        "The model learns from",
+        list(TRAINING_SOURCES),
+        index=list(TRAINING_SOURCES).index(PAGE_DEFAULT_SOURCE),
+        format_func=TRAINING_SOURCES.__getitem__,
+        key="source",
+        help="The scanned forms behind the tutorial's digits look different from "
+        "digits drawn with a mouse or a finger: compare the two in the Model view.",
+    )
+    return current_settings()
+
+
+def current_settings() -> ModelSettings:
+    """The settings the sidebar shows in this run (after :func:`model_ui` drew it)."""
+    state = st.session_state
+    return ModelSettings(
+        n_neighbors=int(state["n_neighbors"]),
+        p=float(state["p"]),
+        algorithm=str(state["algorithm"]),
+        weights=str(state["weights"]),
+        source=str(state["source"]),
+    )
+
+
+def apply_best(params: dict[str, object]) -> None:
+    """Set the sidebar to a grid search's best parameters (a button's callback)."""
+    st.session_state["n_neighbors"] = int(str(params["n_neighbors"]))
+    st.session_state["p"] = float(str(params["p"]))
+    st.session_state["weights"] = str(params.get("weights", "uniform"))
+
+
+def training_data_ui(settings: ModelSettings) -> None:
+    """Sidebar: what the model learnt from, and whether the drawings are available."""
+    drawings = cache.drawings()
+    data = cache.training_data(settings.source, drawings)
+    sizes = ", ".join(f"{n:,} {name}" for name, n in data.sizes.items())
+    caption = (
+        f"Trained on {sizes}. UCI optdigits: the tutorial's 80% split "
+        "(random_state=1337). Drawn digits: UCI pendigits writers 1-24, drawn as "
+        "canvas strokes; writers 25-30 are kept for testing."
+    )
+    if data.source == USER_SOURCE:
+        caption += " Your drawings: what users of this app added (My drawings view)."
+    st.sidebar.caption(caption)
+    if data.source == USER_SOURCE and drawings.problem is not None:
+        st.sidebar.warning(
+            "The users' drawings are unavailable right now, so the model learns from "
+            "the shipped digits only. " + drawings.problem,
+            icon=":material/database_off:",
+        )

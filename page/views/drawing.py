@@ -1,0 +1,331 @@
+"""Drawing view: draw (or upload) a digit, see the prediction and the neighbours behind it.
+
+It sits above every other view and reruns alone on each stroke (``st.fragment``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import streamlit as st
+
+from digits_knn.data import USER_SOURCE, Pictures
+from digits_knn.model import Explanation
+from digits_knn.plotting import (
+    bitmap_png,
+    png_bytes,
+    render_bitmap,
+    render_counts,
+    render_probabilities,
+)
+from digits_knn.preprocessing import (
+    DrawingError,
+    ImageFileError,
+    bitmap_to_features,
+    canvas_to_bitmap,
+    load_image,
+)
+from digits_knn.store import StoreError, encode_png
+from digits_knn.strokes import CANVAS_SIZE, STROKE_WIDTH
+from page import cache, state
+from page.sidebar import ModelSettings
+
+if TYPE_CHECKING:
+    from digits_knn.novelty import DigitCheck
+
+VIEW = "drawing"
+UPLOAD_TYPES = ["png", "jpg", "jpeg", "bmp", "gif"]
+CANVAS_TOOLBAR_FIX = (
+    Path(__file__).resolve().parents[2] / "assets" / "canvas_toolbar.html"
+)
+
+
+def canvas_ui() -> np.ndarray | None:
+    """The drawing canvas; returns its RGBA image (None before the first stroke)."""
+    from streamlit_drawable_canvas import st_canvas  # raises outside a Streamlit run
+
+    st.html(CANVAS_TOOLBAR_FIX, unsafe_allow_javascript=True)
+    result = st_canvas(
+        stroke_width=STROKE_WIDTH,
+        stroke_color="#000000",
+        background_color="#FFFFFF",
+        height=CANVAS_SIZE,
+        width=CANVAS_SIZE,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=state.canvas_key(),
+    )
+    st.button(
+        "Clear the canvas",
+        on_click=state.clear_canvas,
+        icon=":material/ink_eraser:",
+        key="clear_canvas",
+    )
+    image: np.ndarray | None = result.image_data
+    return image
+
+
+def upload_ui() -> np.ndarray | None:
+    """A photo or scan of one digit instead of a drawing."""
+    upload = st.file_uploader(
+        "A picture of one handwritten digit, dark ink on light paper",
+        type=UPLOAD_TYPES,
+        key="upload",
+    )
+    if upload is None:
+        return None
+    try:
+        image = load_image(upload.getvalue())
+    except ImageFileError as exc:
+        st.error(f"That file cannot be used: {exc}")
+        return None
+    st.image(image, caption=upload.name, width=CANVAS_SIZE)
+    return image
+
+
+def votes_text(explanation: Explanation, weights: str) -> str:
+    k = len(explanation.neighbors)
+    parts = []
+    for label, count in sorted(explanation.votes.items(), key=lambda kv: -kv[1]):
+        part = f"**{label}**: {count} of {k}"
+        if weights == "distance":
+            part += f" (weight {explanation.weights[label]:.3f})"
+        parts.append(part)
+    return "Votes: " + ", ".join(parts)
+
+
+def not_a_digit_ui(check: DigitCheck) -> None:
+    """A warning when the drawing is farther from every digit than real digits are."""
+    if check.is_digit:
+        return
+    st.warning(
+        "**That doesn't look like a digit.** Its nearest training digits are farther "
+        f"away (distance {check.score:.2f}) than those of 99% of real digits by "
+        f"writers the model never saw (up to {check.threshold:.2f}). A KNN always "
+        "answers with the closest digit it knows; here is what it would say anyway.",
+        icon=":material/help:",
+    )
+
+
+def prediction_ui(explanation: Explanation, weights: str) -> None:
+    st.metric(
+        "Prediction",
+        str(explanation.label),
+        help="The digit most of the k nearest training digits carry.",
+    )
+    st.markdown(
+        f"Confidence **{explanation.confidence:.0%}**. {votes_text(explanation, weights)}"
+    )
+    st.image(
+        png_bytes(render_probabilities(explanation.probabilities)),
+        caption="Probability of each digit: the share of the k votes (or of their "
+        "weights) it got",
+        width=CANVAS_SIZE * 2,
+        output_format="PNG",
+    )
+
+
+def model_input_ui(
+    bitmap: np.ndarray, features: np.ndarray, neighbor_features: np.ndarray
+) -> None:
+    st.subheader("What the model sees")
+    cols = st.columns(3)
+    cols[0].image(
+        png_bytes(render_bitmap(bitmap, scale=6, grid=True)),
+        caption="Your drawing, normalised to 32x32",
+        output_format="PNG",
+    )
+    cols[1].image(
+        png_bytes(render_counts(features)),
+        caption="Ink per 4x4 block: 64 numbers 0..16",
+        output_format="PNG",
+    )
+    cols[2].image(
+        png_bytes(render_counts(neighbor_features)),
+        caption="The nearest training digit",
+        output_format="PNG",
+    )
+
+
+#: How the neighbours' origins are tagged under their pictures.
+ORIGIN_TAGS = {"drawn digits": "drawn", "your drawings": "yours"}
+
+
+def neighbors_ui(explanation: Explanation, pictures: Pictures, legend: str) -> None:
+    k = len(explanation.neighbors)
+    st.subheader(
+        "The nearest training digit" if k == 1 else f"The {k} nearest training digits"
+    )
+    st.caption(
+        "Nearest first; d is the distance between the 64 block counts. " + legend
+    )
+    captions = []
+    for n in explanation.neighbors:
+        tag = ORIGIN_TAGS.get(pictures.origin(n.index))
+        captions.append(
+            f"{n.label} · d={n.distance:.1f}" + (f" · {tag}" if tag else "")
+        )
+    st.image(
+        [bitmap_png(pictures.bitmap(n.index)) for n in explanation.neighbors],
+        caption=captions,
+        width=72,
+        output_format="PNG",  # sharp pixels: JPEG would blur the bitmaps
+    )
+
+
+def add_drawing(
+    store: cache.DrawingStore | None,
+    image: np.ndarray,
+    bitmap: np.ndarray,
+    label: int | None,
+) -> None:
+    """Store the drawing as a training digit (the add button's callback)."""
+    if label is None:
+        state.flash(VIEW, "error", "Pick the digit this drawing is first.")
+        return
+    if store is None:
+        state.flash(VIEW, "error", "Not added: the drawings' database is unavailable.")
+        return
+    try:
+        store.add(label, bitmap, session_id=state.session_id(), png=encode_png(image))
+    except StoreError as exc:
+        state.flash(VIEW, "error", f"Not added: {exc}")
+        return
+    source = st.session_state.get("source")
+    if source != USER_SOURCE:
+        state.flash(
+            VIEW,
+            "warning",
+            f"Added as {label}. The sidebar's model does not learn from your "
+            "drawings: choose 'UCI optdigits + drawn digits + your drawings' to use "
+            "them.",
+        )
+    else:
+        state.flash(
+            VIEW,
+            "success",
+            f"Added as {label}: the model now includes it. With uniform votes it is "
+            "one vote of k; add a few more, or lower k, to see it win.",
+        )
+    state.request_full_rerun()  # every view follows: sizes, scores, My drawings
+
+
+def add_drawing_ui(
+    store: cache.DrawingStore | None,
+    image: np.ndarray,
+    bitmap: np.ndarray,
+    prediction: int,
+) -> None:
+    """'Add to training set as [0-9]', pre-filled with the prediction."""
+    label = st.segmented_control(
+        "Add this drawing to the training set as",
+        list(range(10)),
+        default=prediction,
+        required=True,
+        key=f"add-label-{state.canvas_generation()}-{prediction}",
+        help="KNN learns by keeping examples: the drawing joins 'your drawings', "
+        "shared by everyone on this server, and the next prediction uses it.",
+    )
+    st.button(
+        "Add to the training set" if label is None else f"Add as {label}",
+        on_click=add_drawing,
+        args=(store, image, bitmap, label),
+        disabled=label is None or store is None,
+        help=None if store is not None else "The drawings' database is unavailable.",
+        icon=":material/add:",
+        key="add_drawing",
+    )
+    state.show_flashes(VIEW)
+
+
+def uploaded_model_banner(uploaded: state.UploadedModel | None) -> None:
+    """While an uploaded model is in use: say so, and offer the way back."""
+    if uploaded is None:
+        return
+    model = uploaded.model
+    cols = st.columns([3, 1])
+    cols[0].info(
+        f"Predicting with the uploaded model **{uploaded.name}** (k={model.n_neighbors}"
+        f", p={model.p:g}, {model.n_samples_fit_:,} training digits), not the "
+        "sidebar's.",
+        icon=":material/upload_file:",
+    )
+    cols[1].button("Use the sidebar's model", on_click=state.forget_uploaded_model)
+
+
+def input_ui() -> np.ndarray | None:
+    """Draw or upload; returns the image (None if there is nothing yet)."""
+    source = st.segmented_control(
+        "Input",
+        ["Draw", "Upload"],
+        default="Draw",
+        required=True,
+        key="input_source",
+        label_visibility="collapsed",
+    )
+    return upload_ui() if source == "Upload" else canvas_ui()
+
+
+@st.fragment
+def view(settings: ModelSettings) -> None:
+    """Draw (or upload), then the prediction and its neighbours: reruns alone per stroke."""
+    if state.take_full_rerun_request():
+        st.rerun()  # a drawing was added: the whole page follows the new data
+    drawings = cache.drawings()
+    uploaded = state.uploaded_model()
+    with st.container():  # always here, so the canvas below keeps its place
+        uploaded_model_banner(uploaded)
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        image = input_ui()
+    with right:
+        if image is None:
+            st.metric("Prediction", "–")
+            st.info(
+                "Upload a picture of one digit."
+                if st.session_state.get("input_source") == "Upload"
+                else "Draw a digit on the canvas, 0 to 9, as large as the canvas."
+            )
+            return
+        try:
+            bitmap = canvas_to_bitmap(image)
+        except DrawingError as exc:
+            st.metric("Prediction", "–")
+            st.info(str(exc))
+            return
+        features = bitmap_to_features(bitmap)
+        if uploaded is None:
+            data = cache.training_data(settings.source, drawings)
+            index = cache.index_for(data, settings)
+            explanation = index.explain(
+                features, n_neighbors=settings.n_neighbors, weights=settings.weights
+            )
+            pictures = data.pictures()
+            legend = (
+                "'drawn' marks a drawn pen digit, 'yours' a drawing users added, the "
+                "others are UCI scans."
+            )
+            weights = settings.weights
+        else:
+            index = uploaded.index
+            explanation = index.explain(
+                features,
+                n_neighbors=int(uploaded.model.n_neighbors),
+                weights=str(uploaded.model.weights),
+            )
+            pictures = Pictures((("uploaded model", uploaded.bitmaps),))
+            legend = f"Digits of the uploaded model {uploaded.name}, drawn from their counts."
+            weights = str(uploaded.model.weights)
+        warning = st.empty()  # above the prediction, filled last
+        prediction_ui(explanation, weights)
+        add_drawing_ui(drawings.store, image, bitmap, explanation.label)
+    nearest = index.row(explanation.neighbors[0].index)
+    model_input_ui(bitmap, features, nearest)
+    neighbors_ui(explanation, pictures, legend)
+    # The slowest check comes last: the prediction and its neighbours are out first.
+    from digits_knn.novelty import drawing_shape  # scipy: after the canvas is up
+
+    with warning:
+        not_a_digit_ui(cache.digit_detector().check(drawing_shape(image)))

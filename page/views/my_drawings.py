@@ -1,0 +1,150 @@
+"""My drawings view: the drawings users added; look, delete your own, export, import."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from digits_knn.plotting import bitmap_png
+from digits_knn.store import CsvImportError, DrawingStore, StoredDrawing, StoreError
+from page import cache, state
+
+VIEW = "my_drawings"
+MAX_SHOWN_DRAWINGS = 200
+ADMIN_ENV = "DIGITS_KNN_ADMIN"
+
+
+def is_admin() -> bool:
+    """$DIGITS_KNN_ADMIN=1 or ``admin = true`` in secrets: may delete anyone's drawings."""
+    flag = os.environ.get(ADMIN_ENV, "").strip().lower()
+    return flag in ("1", "true", "yes") or cache.secret("admin") is True
+
+
+def gallery_ui(drawings: list[StoredDrawing], me: str) -> None:
+    st.image(
+        [bitmap_png(d.bitmap) for d in drawings],
+        caption=[
+            f"#{d.id}: {d.label}" + (" · yours" if d.session_id == me else "")
+            for d in drawings
+        ],
+        width=72,
+        output_format="PNG",
+    )
+
+
+def delete_ui(
+    store: DrawingStore, drawings: list[StoredDrawing], me: str, admin: bool
+) -> None:
+    """Pick drawings you may delete (your own; an admin any) and delete them."""
+    deletable = [d for d in drawings if admin or d.session_id == me]
+    labels = {d.id: f"#{d.id}: {d.label}" for d in deletable}
+    chosen = st.multiselect(
+        "Delete drawings",
+        list(labels),
+        format_func=labels.__getitem__,
+        key="delete_ids",
+        placeholder="Pick drawings you added" if not admin else "Pick drawings",
+    )
+    if st.button(
+        f"Delete {len(chosen)} drawing{'s' if len(chosen) != 1 else ''}",
+        disabled=not chosen,
+        icon=":material/delete:",
+        key="delete_drawings",
+    ):
+        try:
+            n = store.delete(chosen, session_id=me, admin=admin)
+        except StoreError as exc:
+            st.error(str(exc))
+        else:
+            state.pop_widget("delete_ids")
+            state.flash(VIEW, "success", f"Deleted {n} drawing(s).")
+            st.rerun()
+
+
+def export_ui(store: DrawingStore) -> None:
+    cols = st.columns(2)
+    cols[0].download_button(
+        "Export as CSV (UCI optdigits: 64 counts, then the label)",
+        data=store.export_csv,  # read when clicked
+        file_name="digits-knn-drawings.csv",
+        mime="text/csv",
+        icon=":material/table:",
+        on_click="ignore",
+    )
+    cols[1].download_button(
+        "Export the drawings as a ZIP of PNGs",
+        data=store.export_zip,
+        file_name="digits-knn-drawings.zip",
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+    )
+
+
+def import_ui(store: DrawingStore, me: str) -> None:
+    with st.form("import_form", clear_on_submit=True):
+        upload = st.file_uploader(
+            "Import a CSV of digits (UCI optdigits format: 64 counts 0-16, then the "
+            "label 0-9, per line)",
+            type=["csv", "txt", "tra", "tes"],
+            key="import_csv",
+        )
+        submitted = st.form_submit_button("Import", icon=":material/upload:")
+    if not submitted:
+        return
+    if upload is None:
+        st.error("Choose a CSV file first.")
+        return
+    try:
+        n = store.import_csv(upload.getvalue(), session_id=me)
+    except CsvImportError as exc:
+        st.error(f"Nothing was imported: {exc}")
+        return
+    state.flash(VIEW, "success", f"Imported {n:,} digits.")
+    st.rerun()
+
+
+def view() -> None:
+    """The drawings users added: look, delete, export, import."""
+    found = cache.drawings()
+    if found.store is None:
+        st.error(
+            "The drawings are unavailable right now: the page draws and predicts from "
+            f"the shipped digits only. {found.problem}",
+            icon=":material/database_off:",
+        )
+        return
+    store = found.store
+    me, admin = state.session_id(), is_admin()
+    try:
+        shown = store.drawings(limit=MAX_SHOWN_DRAWINGS)
+        total = store.count()
+    except StoreError as exc:
+        st.error(f"The drawings cannot be read right now: {exc}")
+        return
+    mine = [d for d in shown if d.session_id == me]
+    st.caption(
+        f"{total:,} drawing{'' if total == 1 else 's'} on this server, {len(mine)} "
+        "of them added in this browser session. Everyone using this server shares "
+        "them (a classroom teaching one model); you can delete the ones you added"
+        + (" and, as admin, any other." if admin else ".")
+        + f" Stored in `{store.path}`."
+    )
+    state.show_flashes(VIEW)
+    if not shown:
+        st.info(
+            "No drawings yet. Draw a digit above and press 'Add as …' to teach the "
+            "model your handwriting."
+        )
+    else:
+        if total > len(shown):
+            st.caption(f"The newest {len(shown)} are shown.")
+        gallery_ui(shown, me)
+        delete_ui(store, shown, me, admin)
+        export_ui(store)
+    import_ui(store, me)
+
+
+if __name__ == "__main__":
+    view()

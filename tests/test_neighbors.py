@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.neighbors import KNeighborsClassifier
+
+from digits_knn.data import Split, load_training_set
+from digits_knn.model import HyperparameterError, explain, fit_model
+from digits_knn.neighbors import fit_index, index_of_classifier, resolve_algorithm
+
+
+@pytest.mark.parametrize("algorithm", ["brute", "kd_tree", "ball_tree", "auto"])
+@pytest.mark.parametrize("p", [1, 2, 3])
+@pytest.mark.parametrize("weights", ["uniform", "distance"])
+def test_index_agrees_with_scikit_learn_without_ties(
+    split: Split, algorithm: str, p: int, weights: str
+) -> None:
+    """With the ties jittered away, every k from one query is scikit-learn's KNN."""
+    rng = np.random.default_rng(0)
+    X = split.X_train + rng.uniform(0, 1e-3, split.X_train.shape)
+    X_test = split.X_test[:120] + rng.uniform(0, 1e-3, (120, 64))
+    index = fit_index(X, split.y_train, p=p, algorithm=algorithm)
+    neigh_dist, neigh_ind = index.kneighbors(X_test, 25)
+    for k in (1, 4, 25):
+        model = KNeighborsClassifier(
+            n_neighbors=k, p=p, algorithm=algorithm, weights=weights
+        ).fit(X, split.y_train)
+        proba = index.predict_proba_from(
+            neigh_dist[:, :k], neigh_ind[:, :k], weights=weights
+        )
+        assert_allclose(proba, model.predict_proba(X_test))
+        assert_array_equal(
+            index.predict_from(neigh_dist[:, :k], neigh_ind[:, :k], weights=weights),
+            model.predict(X_test),
+        )
+
+
+def test_the_tutorials_model_is_reproduced(split: Split) -> None:
+    """k=20, KD-tree, p=2: the page's scores are the tutorial's 0.9694, digit by digit."""
+    tutorial = fit_model(split.X_train, split.y_train)
+    for algorithm in ("kd_tree", "brute"):
+        index = fit_index(split.X_train, split.y_train, p=2, algorithm=algorithm)
+        neigh_dist, neigh_ind = index.kneighbors(split.X_test, 100)
+        y_pred = index.predict_from(
+            neigh_dist[:, :20], neigh_ind[:, :20], weights="uniform"
+        )
+        assert_array_equal(y_pred, tutorial.predict(split.X_test))
+        assert (y_pred == split.y_test).mean() == pytest.approx(349 / 360)
+
+
+@pytest.mark.parametrize("p", [1, 2, 2.5])
+def test_one_drawing_gets_the_same_neighbours_as_the_batch(
+    split: Split, p: float
+) -> None:
+    """Brute force: the single query (no threads) and the batch agree exactly."""
+    index = fit_index(split.X_train, split.y_train, p=p, algorithm="brute")
+    neigh_dist, neigh_ind = index.kneighbors(split.X_test[:40], 15)
+    for row, x in enumerate(split.X_test[:40]):
+        dist, ind = index.query(x, 15)
+        assert_array_equal(ind, neigh_ind[row])
+        assert_allclose(dist, neigh_dist[row])
+
+
+def test_extended_index_equals_one_fitted_on_everything(split: Split) -> None:
+    """The users' drawings as a second part: the same neighbours as one big fit,
+    and the shipped part is shared, not copied or refitted."""
+    base_X, more_X = split.X_train[:1000], split.X_train[1000:]
+    base_y, more_y = split.y_train[:1000], split.y_train[1000:]
+    base = fit_index(base_X, base_y, p=2, algorithm="brute")
+    both = base.extended(more_X, more_y)
+    whole = fit_index(split.X_train, split.y_train, p=2, algorithm="brute")
+    assert both.n_samples == whole.n_samples == len(split.y_train)
+    for got, expected in zip(
+        both.kneighbors(split.X_test, 30),
+        whole.kneighbors(split.X_test, 30),
+        strict=True,
+    ):
+        assert_array_equal(got, expected)
+    for x in split.X_test[:20]:
+        got = both.explain(x, n_neighbors=9, weights="distance")
+        expected = whole.explain(x, n_neighbors=9, weights="distance")
+        assert got.neighbors == expected.neighbors
+        assert_array_equal(got.probabilities, expected.probabilities)
+    assert both._parts[0] is base._parts[0]
+    assert_array_equal(both.y, split.y_train)
+    assert both.row(1200).tolist() == split.X_train[1200].tolist()
+
+
+def test_one_copy_of_the_training_matrix_read_only() -> None:
+    training = load_training_set("uci+drawn")
+    X = np.ascontiguousarray(training.X_train)
+    for algorithm in ("brute", "kd_tree"):
+        index = fit_index(X, training.y_train, p=2, algorithm=algorithm)
+        part = index._parts[0]
+        assert np.shares_memory(part.X, X)
+        assert not part.X.flags.writeable
+    assert X.flags.writeable  # the caller's own array is left as it was
+
+
+def test_explain_a_scikit_learn_model(split: Split) -> None:
+    model = fit_model(split.X_train, split.y_train, n_neighbors=5, weights="distance")
+    index = index_of_classifier(model)
+    assert index.method == "kd_tree"
+    assert np.shares_memory(index._parts[0].X, model._fit_X)
+    for x in split.X_test[:10]:
+        explanation = explain(model, x)
+        assert_allclose(explanation.probabilities, model.predict_proba(x[None])[0])
+        assert sum(explanation.votes.values()) == 5
+
+
+def test_bad_k_and_p_are_refused(split: Split) -> None:
+    index = fit_index(split.X_train, split.y_train)
+    with pytest.raises(HyperparameterError, match="larger than the training set"):
+        index.explain(split.X_test[0], n_neighbors=5000, weights="uniform")
+    with pytest.raises(ValueError, match=r"n_neighbors must be in 1\.\."):
+        index.kneighbors(split.X_test, 0)
+    with pytest.raises(HyperparameterError, match="p must be at least 1"):
+        fit_index(split.X_train, split.y_train, p=0.5)
+    assert resolve_algorithm("auto", 64) == "brute"

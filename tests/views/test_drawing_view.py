@@ -1,0 +1,231 @@
+"""The drawing view: draw or upload a digit, the prediction, the neighbours, teaching."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digits_knn.data import DEFAULT_SOURCE, load_training_set
+from digits_knn.store import DrawingStore
+from digits_knn.strokes import non_digit_strokes, render_strokes
+from tests.conftest import STROKE_DIGITS, draw_strokes
+from tests.views.apptest import (
+    FakeCanvas,
+    accuracy_for,
+    captions_of_images,
+    metric,
+    start,
+    subheaders,
+)
+
+
+def test_empty_canvas_asks_to_draw() -> None:
+    """A learner opens the page: no guess, an invitation to draw."""
+    at = start(None)
+    assert metric(at, "Prediction") == "–"
+    assert "Draw a digit" in at.info[0].value
+
+
+def test_reset_canvas_is_empty_too() -> None:
+    """The toolbar's reset sends an all-white image: still nothing to classify."""
+    at = start(np.full((280, 280, 4), 255, dtype=np.uint8))
+    assert metric(at, "Prediction") == "–"
+    assert "no ink" in at.info[0].value
+
+
+@pytest.mark.parametrize(
+    ("drawing", "message"),
+    [
+        (draw_strokes([[(0.5, 0.5)]]), "dot"),
+        (
+            np.dstack(
+                [np.zeros((280, 280, 3), np.uint8), np.full((280, 280), 255, np.uint8)]
+            ),
+            "ink",
+        ),
+    ],
+    ids=["single dot", "painted black"],
+)
+def test_unusable_drawings_get_a_clear_message(
+    drawing: np.ndarray, message: str
+) -> None:
+    at = start(drawing)
+    assert metric(at, "Prediction") == "–"
+    assert message in at.info[0].value
+
+
+def test_drawn_digit_is_predicted_with_neighbors() -> None:
+    """A learner draws a 4 and sees the prediction, votes and the 20 neighbours."""
+    at = start(draw_strokes(STROKE_DIGITS[4]))
+    assert metric(at, "Prediction") == "4"
+    assert "The 20 nearest training digits" in subheaders(at)
+    assert "What the model sees" in subheaders(at)
+    assert any("Votes:" in md.value and "**4**" in md.value for md in at.markdown)
+    assert not any("doesn't look like a digit" in w.value for w in at.warning)
+
+
+def test_a_star_is_not_a_digit_but_its_neighbours_are_shown() -> None:
+    """A drawn asterisk gets a warning; the nearest digits are still there."""
+    strokes = non_digit_strokes("star", np.random.default_rng(0))
+    at = start(render_strokes(strokes, width=22))
+    assert any("doesn't look like a digit" in w.value for w in at.warning)
+    assert metric(at, "Prediction") in [str(d) for d in range(10)]
+    assert "The 20 nearest training digits" in subheaders(at)
+
+
+def test_canvas_is_configured_for_the_reduction() -> None:
+    start(None)
+    call = FakeCanvas.calls[-1]
+    assert call["width"] == call["height"]
+    assert call["background_color"] == "#FFFFFF"
+    assert call["return_image_data"] is True
+
+
+def test_clear_button_empties_the_canvas() -> None:
+    """One click on Clear gives a fresh canvas: the prediction goes back to asking."""
+    at = start(draw_strokes(STROKE_DIGITS[1]))
+    assert metric(at, "Prediction") == "1"
+    at.button(key="clear_canvas").click().run()
+    assert not at.exception
+    assert FakeCanvas.calls[-1]["key"] == "canvas-1"
+    assert metric(at, "Prediction") == "–"
+
+
+def test_lowering_k_updates_the_neighbours_and_the_accuracy() -> None:
+    """A learner moves k from 20 to 3: neighbours and test accuracy follow."""
+    at = start(draw_strokes(STROKE_DIGITS[7]))
+    assert metric(at, "Test accuracy") == accuracy_for()
+    at.slider(key="n_neighbors").set_value(3).run()
+    assert not at.exception
+    assert "The 3 nearest training digits" in subheaders(at)
+    assert metric(at, "Test accuracy") == accuracy_for(n_neighbors=3)
+    assert metric(at, "Prediction") == "7"
+
+
+def test_each_search_is_fitted_once_shared_and_never_changed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two users and many k: one fit per data, p and algorithm, shared by both, and
+    its training matrix is the shipped one (no copy), read-only."""
+    import page.cache
+
+    fitted: list[Any] = []
+    real_fit = page.cache.fit_index
+
+    def counting_fit(*args: Any, **kwargs: Any) -> Any:
+        index = real_fit(*args, **kwargs)
+        fitted.append((kwargs["p"], kwargs["algorithm"], index))
+        return index
+
+    monkeypatch.setattr(page.cache, "fit_index", counting_fit)
+    first = start(draw_strokes(STROKE_DIGITS[4]))
+    second = start(draw_strokes(STROKE_DIGITS[7]))
+    for k in (5, 12, 1):
+        first.slider(key="n_neighbors").set_value(k).run()
+        second.slider(key="n_neighbors").set_value(k + 1).run()
+    assert not first.exception
+    assert not second.exception
+    assert [(p, algorithm) for p, algorithm, _ in fitted] == [(2.0, "brute")]
+    first.slider(key="p").set_value(1.0).run()
+    assert [(p, algorithm) for p, algorithm, _ in fitted] == [
+        (2.0, "brute"),
+        (1.0, "brute"),
+    ]
+    training = load_training_set(DEFAULT_SOURCE)
+    for _, _, index in fitted:
+        part = index._parts[0]
+        assert np.shares_memory(
+            part.X, page.cache.shipped_training("uci+drawn").X_train
+        )
+        assert not part.X.flags.writeable
+        np.testing.assert_array_equal(part.X, training.X_train)
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_upload_a_picture_of_a_digit() -> None:
+    at = start(None)
+    at.segmented_control(key="input_source").set_value("Upload").run()
+    photo = Image.fromarray(draw_strokes(STROKE_DIGITS[7])).convert("RGB")
+    at.file_uploader(key="upload").upload("seven.png", _png(photo), "image/png").run()
+    assert not at.exception
+    assert metric(at, "Prediction") == "7"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"this is not a picture", "not an image"),
+        (_png(Image.new("RGB", (50, 50), "white"))[:60], "truncated or corrupt"),
+    ],
+    ids=["not an image", "corrupt png"],
+)
+def test_bad_uploads_get_a_clear_message(content: bytes, message: str) -> None:
+    at = start(None)
+    at.segmented_control(key="input_source").set_value("Upload").run()
+    at.file_uploader(key="upload").upload("bad.png", content, "image/png").run()
+    assert not at.exception
+    assert message in at.error[0].value
+    assert metric(at, "Prediction") == "–"
+
+
+def test_sessions_do_not_share_settings() -> None:
+    """Two users with different k each see their own neighbours and accuracy."""
+    first = start(draw_strokes(STROKE_DIGITS[4]))
+    second = start(draw_strokes(STROKE_DIGITS[4]))
+    first.slider(key="n_neighbors").set_value(3).run()
+    second.slider(key="n_neighbors").set_value(9).run()
+    assert "The 3 nearest training digits" in subheaders(first)
+    assert "The 9 nearest training digits" in subheaders(second)
+    assert metric(first, "Test accuracy") == accuracy_for(n_neighbors=3)
+    assert metric(second, "Test accuracy") == accuracy_for(n_neighbors=9)
+
+
+def add_label(at: Any) -> Any:
+    (group,) = [g for g in at.button_group if g.label.startswith("Add this drawing")]
+    return group
+
+
+def test_add_a_drawing_and_the_next_prediction_uses_it(
+    private_drawings_db: Path,
+) -> None:
+    """Correct a prediction: the drawing is stored with its label and, at k=1, the
+    model now answers with it."""
+    at = start(draw_strokes(STROKE_DIGITS[4]))
+    at.slider(key="n_neighbors").set_value(1).run()
+    assert metric(at, "Prediction") == "4"
+    label = add_label(at)
+    assert label.value == 4  # pre-filled with the prediction
+    label.set_value(9).run()
+    at.button(key="add_drawing").click().run()
+    assert not at.exception
+    store = DrawingStore(private_drawings_db)
+    (stored,) = store.drawings()
+    assert stored.label == 9
+    assert stored.session_id == at.session_state["session_id"]
+    assert store.png(stored.id).startswith(b"\x89PNG")
+    assert any("Added as 9" in s.value for s in at.success)
+    assert metric(at, "Prediction") == "9"
+    assert any("1 your drawings" in c.value for c in at.sidebar.caption)
+    neighbours = [c for c in captions_of_images(at) if " · d=" in c]
+    assert neighbours[0] == "9 · d=0.0 · yours"
+
+
+def test_a_drawing_is_only_learnt_with_the_your_drawings_source(
+    private_drawings_db: Path,
+) -> None:
+    at = start(draw_strokes(STROKE_DIGITS[4]))
+    at.radio(key="source").set_value("uci+drawn").run()
+    add_label(at).set_value(9).run()
+    at.button(key="add_drawing").click().run()
+    assert DrawingStore(private_drawings_db).count() == 1
+    assert any("does not learn from your drawings" in w.value for w in at.warning)

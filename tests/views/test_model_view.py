@@ -1,0 +1,165 @@
+"""The Model view: test accuracy per test set, mistakes, search speed, model files."""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+
+import numpy as np
+import pytest
+
+from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_split, load_training_set
+from digits_knn.evaluation import evaluate
+from digits_knn.model import fit_model
+from digits_knn.persistence import model_to_bytes
+from tests.conftest import STROKE_DIGITS, draw_strokes
+from tests.views.apptest import accuracy_for, metric, start, subheaders
+
+
+def test_the_model_view_is_the_default() -> None:
+    """The page opens on the Model view, below the drawing."""
+    at = start(None)
+    assert metric(at, "Test accuracy") == accuracy_for()
+    assert "Save or load a model" in subheaders(at)
+
+
+def test_p_algorithm_and_weights_update_the_model_view() -> None:
+    """p=1, a KD-tree and distance weights: the accuracy is that model's."""
+    at = start(draw_strokes(STROKE_DIGITS[0]))
+    at.slider(key="p").set_value(1.0)
+    at.selectbox(key="algorithm").set_value("kd_tree")
+    at.radio(key="weights").set_value("distance")
+    at.run()
+    assert not at.exception
+    expected = accuracy_for(p=1, algorithm="kd_tree", weights="distance")
+    assert metric(at, "Test accuracy") == expected
+    assert any("weight" in md.value for md in at.markdown if "Votes:" in md.value)
+
+
+def test_search_speed_is_measured_when_asked() -> None:
+    """The four algorithms are timed on request, not on every slider move."""
+    at = start(None)
+    assert not [d for d in at.dataframe if "runs as" in d.value.columns]
+    at.selectbox(key="algorithm").set_value("kd_tree").run()
+    (button,) = [b for b in at.button if b.label.startswith("Time the four")]
+    button.click().run()
+    assert not at.exception
+    (timings,) = [d.value for d in at.dataframe if "runs as" in d.value.columns]
+    assert len(timings) == 4
+    assert "KD-tree ← current" in list(timings["algorithm"])
+    at.slider(key="n_neighbors").set_value(7).run()  # other settings: asked again
+    assert not [d for d in at.dataframe if "runs as" in d.value.columns]
+
+
+def test_model_view_lists_the_misclassified_digits() -> None:
+    at = start(None)
+    training = load_training_set(DEFAULT_SOURCE)
+    model = fit_model(training.X_train, training.y_train, algorithm="brute")
+    test = training.tests[UCI_TEST]
+    n_wrong = len(evaluate(model, test.X, test.y).misclassified)
+    assert f"The {n_wrong} misclassified test digits" in subheaders(at)
+
+
+def test_drawn_digits_in_the_training_data() -> None:
+    """The page learns from UCI scans and drawn pen digits; switching to the tutorial's
+    UCI data alone gives the tutorial's 96.94% and fewer drawn digits recognised."""
+    at = start(draw_strokes(STROKE_DIGITS[4]))
+    assert metric(at, "Test accuracy") == accuracy_for()
+    drawn_with_both = metric(at, "Drawn digits, unseen writers")
+    assert any("drawn digits" in c.value for c in at.sidebar.caption)
+    at.radio(key="source").set_value("uci").run()
+    at.selectbox(key="algorithm").set_value("kd_tree").run()
+    assert not at.exception
+    split = load_split()
+    tutorial = fit_model(split.X_train, split.y_train)
+    expected = f"{tutorial.score(split.X_test, split.y_test):.2%}"
+    assert expected == "96.94%"
+    assert metric(at, "Test accuracy") == expected
+    drawn_uci_only = metric(at, "Drawn digits, unseen writers")
+    assert float(drawn_uci_only.rstrip("%")) + 5 < float(drawn_with_both.rstrip("%"))
+    assert any("1,437 UCI optdigits" in c.value for c in at.sidebar.caption)
+    assert metric(at, "Prediction") == "4"
+
+
+def upload_model(at: Any, name: str, data: bytes) -> Any:
+    at.file_uploader(key="model_upload").set_value((name, data, "application/zip"))
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_upload_a_skops_model_and_go_back() -> None:
+    split = load_split()
+    model = fit_model(split.X_train, split.y_train, n_neighbors=3, p=1)
+    at = upload_model(
+        start(draw_strokes(STROKE_DIGITS[4])), "mine.skops", model_to_bytes(model)
+    )
+    assert any("Using mine.skops" in s.value for s in at.success)
+    assert any("uploaded model **mine.skops** (k=3, p=1" in i.value for i in at.info)
+    assert "The 3 nearest training digits" in subheaders(at)
+    at.button[
+        [b.label for b in at.button].index("Use the sidebar's model")
+    ].click().run()
+    assert "The 20 nearest training digits" in subheaders(at)
+
+
+def test_a_pickle_upload_is_refused_with_the_reason() -> None:
+    split = load_split()
+    model = fit_model(split.X_train, split.y_train)
+    at = upload_model(
+        start(draw_strokes(STROKE_DIGITS[4])), "model.pkl", pickle.dumps(model)
+    )
+    assert any("runs whatever code" in e.value for e in at.error)
+    assert "uploaded_model" not in at.session_state
+    at = upload_model(at, "renamed.skops", pickle.dumps(model))  # by content too
+    assert any("runs whatever code" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda m: m[:1000], "not a skops model file"),
+        (lambda m: b"", "is empty"),
+    ],
+)
+def test_a_broken_model_upload_is_refused(make: Any, message: str) -> None:
+    split = load_split()
+    data = model_to_bytes(fit_model(split.X_train, split.y_train))
+    at = upload_model(start(None), "broken.skops", make(data))
+    assert any(message in e.value for e in at.error)
+    assert "uploaded_model" not in at.session_state
+
+
+def test_a_model_of_other_features_is_refused() -> None:
+    from sklearn.neighbors import KNeighborsClassifier
+
+    wrong = KNeighborsClassifier().fit(np.zeros((20, 10)), np.arange(20) % 10)
+    at = upload_model(start(None), "wrong.skops", model_to_bytes(wrong))
+    assert any("10 features" in e.value for e in at.error)
+
+
+def test_the_model_can_be_downloaded() -> None:
+    """The download is the sidebar's model: k, p and its training digits."""
+    at = start(None)
+    at.slider(key="n_neighbors").set_value(7).run()
+    (button,) = [
+        b
+        for b in at.get("download_button")
+        if b.proto.label.startswith("Download this")
+    ]
+    assert button.proto.label == "Download this model (.skops)"
+
+
+def test_two_uploads_with_the_same_name_stay_apart() -> None:
+    """Each session pictures its own uploaded model's digits, whatever the file name."""
+    split = load_split()
+    small = fit_model(split.X_train[:100], split.y_train[:100], n_neighbors=3)
+    full = fit_model(split.X_train, split.y_train, n_neighbors=5)
+    first = upload_model(
+        start(draw_strokes(STROKE_DIGITS[4])), "model.skops", model_to_bytes(small)
+    )
+    second = upload_model(
+        start(draw_strokes(STROKE_DIGITS[4])), "model.skops", model_to_bytes(full)
+    )
+    assert "The 3 nearest training digits" in subheaders(first)
+    assert "The 5 nearest training digits" in subheaders(second)
