@@ -1,27 +1,30 @@
-"""How well drawn digits of unseen writers are recognised, per training source.
+"""How well does the page recognise handwriting of people it never saw? One table.
 
-    .venv/bin/python benchmarks/drawn_accuracy.py [--k 20] [--folds 5]
+    .venv/bin/python benchmarks/drawn_accuracy.py [--k 7] [--weights distance]
 
-The drawn digits are UCI pendigits trajectories of 30 writers drawn as canvas strokes
-(``digits_knn/_data/pendigits_drawn.npz``). Writers are split into ``--folds`` groups
-(never by sample: the same writer on both sides flatters the figure); each group is
-tested, on the first drawing of each of its digits, by a model trained on:
-- "uci": the tutorial's UCI optdigits training split only;
-- "uci+drawn": that plus both drawings of every digit of the other writers.
-Printed: mean accuracy over the folds, accuracy per digit, and the confusion matrix
-(all folds together) for each source, and the tutorial's UCI test split for reference.
+Accuracy, per training source, of the page's model (k=7, distance votes, Euclidean
+distance on the 64 block counts), on:
 
-Then the tutorial's UCI test scans placed on a 280x280 canvas and sent through the
-drawing's whole path, scored by a model trained on each source.
+- pen digits of unseen UCI pendigits writers: every trajectory drawn once more (seeded
+  apart from the training renderings, pens of 5..36 px at 30%..95% of the canvas) and
+  scored with its writer's fold of 6 writers left out of the training digits; also the
+  same digits drawn with the app's 22 px pen at 70% and at 30% of the canvas;
+- MNIST's 10,000 test digits (writers none of its training digits come from), through
+  the canvas path;
+- UJI Pen Characters' 220 digits (11 writers, another tablet; never trained on, never
+  used to choose anything), drawn like the pen digits, and with the app's pen;
+- the tutorial's 360 UCI test scans placed on a canvas and normalised again, and the
+  UCI test split itself.
 
-Then "that's not a digit" (:mod:`digits_knn.novelty`), which does not depend on the
-classifier's training source: per writer fold, a detector calibrated on the shapes of the
-other writers' drawn digits and of the UCI training scans; printed, the share flagged of
-the unseen writers' real digits (drawn with pens of 5..36 px at 30%..95% of the canvas),
-of the UCI test scans, of the unseen writers' digits drawn with one fixed pen and size
-(thin, thick, small, large), and of generated non-digits (``--non-digits`` of each kind
-in :data:`digits_knn.strokes.NON_DIGIT_KINDS`, drawn like a canvas; those the
-reduction already refuses, as a dot or a painted canvas, count as flagged).
+Then "that doesn't look like a digit" (:mod:`digits_knn.novelty`): the share flagged of
+each collection's real digits (the detector refitted per writer fold without that
+fold's pen writers and without the UCI test scans, so every digit is one it never saw),
+of generated non-digits per kind (seeded apart from the detector's own), and of UJI's
+letters, leaving out the look-alikes (O o I l S Z s z b g q B).
+
+The collections are read from ``../shared/data`` and drawn by
+``benchmarks/collections_data.py`` (cached in ``artifacts/cache/``); the training data
+is the shipped one (``digits_knn/_data/``).
 """
 
 from __future__ import annotations
@@ -32,183 +35,200 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sklearn.model_selection import GroupKFold
+from collections_data import (
+    LOOK_ALIKES,
+    cached,
+    mnist_shapes,
+    pen_digits,
+    pen_shapes,
+    uci_scans_on_canvas,
+    uci_shapes,
+    uji,
+    uji_shapes,
+)
 
+from digits_knn.corpora import NonDigitPen, shapes_all
 from digits_knn.data import (
-    load_bitmaps,
-    load_drawn_digits,
+    MNIST_TEST,
+    PEN_FOLDS,
+    TRAINING_SOURCES,
+    UCI_TEST,
+    USER_SOURCE,
+    Collection,
     load_split,
     load_training_set,
+    pen_fold,
 )
-from digits_knn.evaluation import evaluate, format_confusion
-from digits_knn.model import fit_model
+from digits_knn.evaluation import held_out_neighbors, held_out_scores
+from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS
+from digits_knn.neighbors import fit_index
 from digits_knn.novelty import (
-    N_SHAPE_FEATURES,
-    drawing_shape,
+    REFERENCE_KINDS,
     fit_detector,
     load_shape_reference,
 )
-from digits_knn.preprocessing import (
-    DrawingError,
-    bitmap_to_canvas,
-    canvas_to_features,
-)
-from digits_knn.strokes import (
-    NON_DIGIT_KINDS,
-    non_digit_strokes,
-    parse_unipen,
-    render_strokes,
-    render_varied,
-)
+from digits_knn.strokes import NON_DIGIT_KINDS
 
-DEFAULT_PENDIGITS = (
-    Path(__file__).resolve().parents[2] / "shared/data/pendigits-orig.tra"
-)
+NON_DIGITS_PER_KIND = 100
+NON_DIGIT_SEED = 0  # the detector's reference uses seed 1
 
 
-def non_digit_shapes(per_kind: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """Shape features of generated non-digits, per kind (those the reduction accepts)."""
-    rng = np.random.default_rng(seed)
-    out = {}
-    for kind in NON_DIGIT_KINDS:
-        rows = []
-        for _ in range(per_kind):
-            image = render_varied(non_digit_strokes(kind, rng), rng)
-            try:
-                canvas_to_features(image)
-            except DrawingError:
-                continue  # refused before the model: counts as flagged
-            rows.append(drawing_shape(image))
-        out[kind] = np.array(rows).reshape(-1, N_SHAPE_FEATURES)
-    return out
+def collection(
+    arrays: dict[str, np.ndarray], rows: np.ndarray, folds: bool
+) -> Collection:
+    n = int(rows.sum())
+    labels = arrays["y"][rows] if "y" in arrays else arrays["char"][rows].astype(int)
+    return Collection(
+        X=arrays["X"][rows],
+        y=np.asarray(labels),
+        packed=arrays["packed"][rows],
+        folds=pen_fold(arrays["writer"][rows]) if folds else np.full(n, -1),
+    )
 
 
-#: Fixed pens and sizes for the unseen writers' digits: (pen px, larger side / canvas).
-PENS = {
-    "app pen 22px, 70%": (22, 0.7),
-    "thin 6px, 70%": (6, 0.7),
-    "thick 40px, 70%": (40, 0.7),
-    "small 22px, 30%": (22, 0.3),
-    "large 10px, 95%": (10, 0.95),
-}
+def test_sets() -> dict[str, Collection]:
+    split = load_split()
+    shipped = load_training_set("uci").tests
+    sets: dict[str, Collection] = {}
+    for pen in ("varied", "app pen, 70%", "app pen, 30%"):
+        drawn = pen_digits(pen)
+        name = "pen digits, unseen writers" + ("" if pen == "varied" else f" ({pen})")
+        sets[name] = collection(drawn, np.ones(len(drawn["y"]), bool), folds=True)
+    sets[MNIST_TEST] = shipped[MNIST_TEST]
+    for pen in ("varied", "app pen, 70%", "app pen, 30%"):
+        chars = uji(pen)
+        digits = np.char.isdigit(chars["char"])
+        name = "UJI digits" + ("" if pen == "varied" else f" ({pen})")
+        sets[name] = collection(chars, digits, folds=False)
+    canvas = uci_scans_on_canvas()
+    sets["UCI test scans on a canvas"] = collection(
+        canvas, np.ones(len(canvas["y"]), bool), folds=False
+    )
+    sets[UCI_TEST] = shipped[UCI_TEST]
+    del split
+    return sets
 
 
-def novelty(args: argparse.Namespace) -> None:
-    """Print the "that's not a digit" figures (see the module's docstring)."""
+def accuracy(k: int, weights: str) -> None:
+    sets = test_sets()
+    print(f"Accuracy (k={k}, {weights} votes, p=2):\n")
+    print("| training data | " + " | ".join(sets) + " |")
+    print("| --- " * (len(sets) + 1) + "|")
+    for source, label in TRAINING_SOURCES.items():
+        if source == USER_SOURCE:
+            continue
+        training = load_training_set(source)
+        index = fit_index(training.X_train, training.y_train, p=2, folds=training.folds)
+        neighbors = held_out_neighbors(index, sets, k)
+        scores = held_out_scores(index, sets, neighbors, n_neighbors=k, weights=weights)
+        print(
+            f"| {label} ({len(training.y_train):,}) | "
+            + " | ".join(f"{scores[name].accuracy:.3f}" for name in sets)
+            + " |"
+        )
+
+
+def non_digit_shapes() -> dict[str, np.ndarray]:
+    def make() -> dict[str, np.ndarray]:
+        kinds = [k for k in NON_DIGIT_KINDS for _ in range(NON_DIGITS_PER_KIND)]
+        style = {"widths": (5.0, 36.0), "fractions": (0.3, 0.95)}
+        return {
+            "S": shapes_all(
+                list(enumerate(kinds)), NonDigitPen(NON_DIGIT_SEED, **style)
+            ),
+            "kind": np.array(kinds),
+        }
+
+    return cached(f"shapes-nondigits-{NON_DIGITS_PER_KIND}-{NON_DIGIT_SEED}", make)
+
+
+def novelty() -> None:
+    """The "not a digit" table (see the module's docstring)."""
     reference = load_shape_reference()
     split = load_split()
-    in_train = np.isin(reference.uci_index, split.idx_train)
-    in_test = np.isin(reference.uci_index, split.idx_test)
-    pen_rows = np.flatnonzero(reference.uci_index < 0)
-    pen_digits = parse_unipen(args.pendigits.read_text()) if args.pendigits else []
-    non_digits = non_digit_shapes(args.non_digits)
-    real, uci, fixed = [], [], {name: [] for name in PENS}
-    fake: dict[str, list[float]] = {kind: [] for kind in non_digits}
-    for _, test_rows in GroupKFold(args.folds).split(
-        pen_rows, groups=reference.groups[pen_rows]
-    ):
-        test = pen_rows[test_rows]
-        writers = np.unique(reference.groups[test])
-        train = (reference.uci_index < 0) & ~np.isin(reference.groups, writers)
-        train |= in_train
-        detector = fit_detector(reference.X[train], reference.groups[train])
-        real.append(1 - detector.is_digit(reference.X[test]).mean())
-        uci.append(1 - detector.is_digit(reference.X[in_test]).mean())
-        for kind, X_fake in non_digits.items():
-            flagged = (~detector.is_digit(X_fake)).sum() if len(X_fake) else 0
-            fake[kind].append(
-                (args.non_digits - len(X_fake) + flagged) / args.non_digits
+    uci_row = np.cumsum(reference.kind == REFERENCE_KINDS.index("UCI scan")) - 1
+    uci_test = (reference.kind == REFERENCE_KINDS.index("UCI scan")) & np.isin(
+        uci_row, split.idx_test
+    )
+    digit, negative = reference.is_digit, ~reference.is_digit
+    pen_writer = np.where(reference.groups > 0, reference.groups, 0)
+    ref_fold = np.where(reference.groups > 0, pen_fold(pen_writer), -1)
+
+    def drawn(S: np.ndarray) -> np.ndarray:
+        return S[~np.isnan(S).any(axis=1)]
+
+    flagged: dict[str, list[np.ndarray]] = {}
+    queries_by_fold = {
+        pen: pen_shapes(pen) for pen in ("varied", "app pen, 70%", "app pen, 30%")
+    }
+    once = {
+        MNIST_TEST + " (first 2,000)": mnist_shapes("test", 2000)["S"],
+        "UCI test scans on a canvas": uci_shapes()["S"][split.idx_test],
+    }
+    uj = uji_shapes("varied")
+    uji_digit = np.char.isdigit(uj["char"])
+    letters = ~uji_digit & ~np.isin(uj["char"], list(LOOK_ALIKES))
+    once["UJI digits"] = uj["S"][uji_digit]
+    non_digits = non_digit_shapes()
+    for fold in range(PEN_FOLDS):
+        keep = digit & ~uci_test & (ref_fold != fold)
+        detector = fit_detector(
+            reference.X[keep], reference.groups[keep], reference.X[negative]
+        )
+        for pen, shapes in queries_by_fold.items():
+            mine = pen_fold(shapes["writer"]) == fold
+            name = "pen digits, unseen writers" + (
+                "" if pen == "varied" else f" ({pen})"
             )
-        chosen = [d for d in pen_digits if d.writer in writers][:: args.every]
-        for name, (width, fraction) in PENS.items():
-            if not chosen:
-                break
-            X = np.array(
-                [
-                    drawing_shape(
-                        render_strokes(d.strokes, width=width, height_fraction=fraction)
-                    )
-                    for d in chosen
-                ]
+            flagged.setdefault(name, []).append(
+                ~detector.is_digit(drawn(shapes["S"][mine]))
             )
-            fixed[name].append(1 - detector.is_digit(X).mean())
-    print(f"not a digit ({args.folds} writer folds; share flagged, lower is better):")
-    print(f"  real digits of unseen writers: {np.mean(real):.3f}")
-    print(f"  UCI optdigits test scans:      {np.mean(uci):.3f}")
-    for name, values in fixed.items():
-        if values:
-            print(f"  unseen writers, {name + ':':22s} {np.mean(values):.3f}")
-    print("not a digit: generated non-digits flagged (higher is better):")
+        if fold == 0:
+            for name, S in once.items():
+                flagged[name] = [~detector.is_digit(drawn(S))]
+            kinds = {
+                kind: float(
+                    (
+                        ~detector.is_digit(
+                            drawn(non_digits["S"][non_digits["kind"] == kind])
+                        )
+                    ).mean()
+                )
+                for kind in NON_DIGIT_KINDS
+            }
+            all_non_digits = float((~detector.is_digit(drawn(non_digits["S"]))).mean())
+            letters_flagged = float(
+                (~detector.is_digit(drawn(uj["S"][letters]))).mean()
+            )
+    print("\n'That doesn't look like a digit': share flagged\n")
+    print("| real digits (lower is better) | flagged |")
+    print("| --- | --- |")
+    for name, values in flagged.items():
+        print(f"| {name} | {np.concatenate(values).mean():.3f} |")
     print(
-        "  "
-        + ", ".join(f"{k} {np.mean(v):.2f}" for k, v in fake.items())
-        + f"; all {np.mean([np.mean(v) for v in fake.values()]):.3f}"
+        "\n| not digits (higher is better) | "
+        + " | ".join(NON_DIGIT_KINDS)
+        + " | all generated | UJI letters |"
+    )
+    print("| --- " * (len(NON_DIGIT_KINDS) + 3) + "|")
+    print(
+        "| flagged | "
+        + " | ".join(f"{kinds[k]:.2f}" for k in NON_DIGIT_KINDS)
+        + f" | {all_non_digits:.3f} | {letters_flagged:.3f} |"
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--k", type=int, default=20)
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--non-digits", type=int, default=200, help="per kind")
-    parser.add_argument(
-        "--pendigits",
-        type=Path,
-        default=DEFAULT_PENDIGITS if DEFAULT_PENDIGITS.is_file() else None,
-        help="pendigits-orig.tra, for the fixed-pen rows (default: ../shared/data)",
-    )
-    parser.add_argument("--every", type=int, default=4, help="fixed-pen subsample")
+    parser.add_argument("--k", type=int, default=DRAWING_N_NEIGHBORS)
+    parser.add_argument("--weights", default=DRAWING_WEIGHTS)
+    parser.add_argument("--skip-novelty", action="store_true")
     args = parser.parse_args()
-    split = load_split()
-    drawn = load_drawn_digits()
-    first = np.flatnonzero(drawn.renders == 0)
-    for source in ("uci", "uci+drawn"):
-        fold_scores, confusion, uci_scores = [], np.zeros((10, 10), dtype=int), []
-        for _, test_rows in GroupKFold(args.folds).split(
-            first, drawn.y[first], drawn.writers[first]
-        ):
-            test = first[test_rows]
-            test_writers = np.unique(drawn.writers[test])
-            X_train, y_train = split.X_train, split.y_train
-            if source == "uci+drawn":
-                train = ~np.isin(drawn.writers, test_writers)
-                X_train = np.vstack([X_train, drawn.X[train]])
-                y_train = np.concatenate([y_train, drawn.y[train]])
-            model = fit_model(X_train, y_train, n_neighbors=args.k, algorithm="brute")
-            result = evaluate(model, drawn.X[test], drawn.y[test])
-            fold_scores.append(result.accuracy)
-            confusion += result.confusion
-            uci_scores.append(evaluate(model, split.X_test, split.y_test).accuracy)
-        per_digit = np.diag(confusion) / confusion.sum(axis=1)
-        print(f"training source {source!r}, k={args.k}, {args.folds} writer folds:")
-        print(
-            f"  drawn digits of unseen writers: {np.mean(fold_scores):.4f} "
-            f"(folds {', '.join(f'{s:.3f}' for s in fold_scores)})"
-        )
-        print(f"  UCI optdigits test split:       {np.mean(uci_scores):.4f}")
-        print(
-            "  per digit: " + "  ".join(f"{d}:{a:.3f}" for d, a in enumerate(per_digit))
-        )
-        print("  confusion (rows: true digit, columns: predicted), all folds:")
-        print("  " + format_confusion(confusion).replace("\n", "\n  "))
-    scans_on_canvas(args.k)
-    novelty(args)
-
-
-def scans_on_canvas(k: int) -> None:
-    """UCI test scans placed on a 280x280 canvas, through the drawing's whole path."""
-    split = load_split()
-    bitmaps = load_bitmaps()
-    X = np.array(
-        [canvas_to_features(bitmap_to_canvas(bitmaps[i])) for i in split.idx_test]
-    )
-    print(f"UCI test scans placed on a canvas (k={k}, the page's preprocessing):")
-    for source in ("uci", "uci+drawn"):
-        training = load_training_set(source)
-        model = fit_model(training.X_train, training.y_train, n_neighbors=k)
-        print(f"  trained on {source!r}: {model.score(X, split.y_test):.4f}")
+    accuracy(args.k, args.weights)
+    if not args.skip_novelty:
+        novelty()
 
 
 if __name__ == "__main__":

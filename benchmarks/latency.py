@@ -178,9 +178,10 @@ def isolation(pw: Playwright, url: str, sessions: int) -> bool:
             wait_for_app(page)
             thumb = page.get_by_role("slider", name="k: neighbours that vote")
             thumb.focus()
+            start_k = int(thumb.input_value())
             for _ in range(i + 1):
-                page.keyboard.press("ArrowLeft")
-            pages.append((20 - (i + 1), page))
+                page.keyboard.press("ArrowRight")
+            pages.append((start_k + i + 1, page))
         for _, page in pages:  # every session draws before any result is awaited
             draw(page, DIGIT_STROKES["4"])
         ok = True

@@ -9,17 +9,26 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.data import (
-    DRAWN_TEST,
     TRAINING_SOURCES,
     USER_SOURCE,
+    TrainingSet,
     load_split,
+    load_tests,
     load_training_set,
     load_xy,
+    sample_rows,
+    writer_groups,
 )
-from digits_knn.evaluation import evaluate, format_confusion
+from digits_knn.evaluation import (
+    evaluate,
+    format_confusion,
+    held_out_neighbors,
+    held_out_scores,
+)
 from digits_knn.model import (
     ALGORITHMS,
     DEFAULT_ALGORITHM,
@@ -27,12 +36,15 @@ from digits_knn.model import (
     DEFAULT_P,
     DEFAULT_WEIGHTS,
     DRAWING_ALGORITHM,
+    DRAWING_N_NEIGHBORS,
+    DRAWING_WEIGHTS,
     WEIGHTS,
     HyperparameterError,
     explain,
     fit_model,
 )
-from digits_knn.novelty import default_detector, drawing_shape
+from digits_knn.neighbors import fit_index, index_of_classifier
+from digits_knn.novelty import default_detector
 from digits_knn.persistence import (
     DEFAULT_FORMAT,
     FORMATS,
@@ -56,6 +68,7 @@ from digits_knn.selection import (
     make_param_grid,
     results_table,
 )
+from digits_knn.shapes import drawing_shape
 from digits_knn.store import (
     DB_ENV,
     DrawingStore,
@@ -90,7 +103,8 @@ def _add_model_options(
     parser: argparse.ArgumentParser, *, drawing: bool = False
 ) -> None:
     """k, p, algorithm, source, weights: the tutorial's defaults, or with ``drawing``
-    the app's drawing view's (UCI + drawn digits, brute-force search)."""
+    the app's drawing view's (k=7, distance votes, brute force, every training source
+    and the users' drawings)."""
     group = parser.add_argument_group(
         "model (the app's drawing view's by default)"
         if drawing
@@ -99,7 +113,7 @@ def _add_model_options(
     group.add_argument(
         "--k",
         type=int,
-        default=DEFAULT_N_NEIGHBORS,
+        default=DRAWING_N_NEIGHBORS if drawing else DEFAULT_N_NEIGHBORS,
         help="number of neighbours that vote (default: %(default)s)",
     )
     group.add_argument(
@@ -119,8 +133,10 @@ def _add_model_options(
         default=USER_SOURCE if drawing else "uci",
         choices=list(TRAINING_SOURCES),
         help="training data: uci, the tutorial's UCI optdigits split; uci+drawn, that "
-        "plus UCI pen digits drawn as canvas strokes; uci+drawn+yours, that plus the "
-        "drawings users added in the app (--db) (default: %(default)s)",
+        "plus the UCI pen digits of 30 writers drawn as canvas strokes; "
+        "uci+drawn+mnist, that plus MNIST's 60,000 training digits; "
+        "uci+drawn+mnist+yours, that plus the drawings users added in the app (--db) "
+        "(default: %(default)s)",
     )
     group.add_argument(
         "--db",
@@ -131,7 +147,7 @@ def _add_model_options(
     )
     group.add_argument(
         "--weights",
-        default=DEFAULT_WEIGHTS,
+        default=DRAWING_WEIGHTS if drawing else DEFAULT_WEIGHTS,
         choices=WEIGHTS,
         help="how neighbours' votes count (default: %(default)s)",
     )
@@ -147,7 +163,7 @@ def _add_format_option(parser: argparse.ArgumentParser, verb: str) -> None:
 
 
 def _user_digits(args: argparse.Namespace) -> UserDigits | None:
-    """The users' drawings for --source uci+drawn+yours; None if there is no database."""
+    """The users' drawings for the source that includes them; None without a database."""
     if args.source != USER_SOURCE:
         return None
     path = args.db or default_db_path()
@@ -159,7 +175,14 @@ def _user_digits(args: argparse.Namespace) -> UserDigits | None:
 
 
 def _fit_from_args(args: argparse.Namespace) -> KNeighborsClassifier:
-    training = load_training_set(args.source, _user_digits(args))
+    return _fit(args, _training_from_args(args))
+
+
+def _training_from_args(args: argparse.Namespace) -> TrainingSet:
+    return load_training_set(args.source, _user_digits(args))
+
+
+def _fit(args: argparse.Namespace, training: TrainingSet) -> KNeighborsClassifier:
     return fit_model(
         training.X_train,
         training.y_train,
@@ -177,10 +200,17 @@ def _describe(model: KNeighborsClassifier) -> str:
     )
 
 
-def _print_evaluation(model: KNeighborsClassifier) -> None:
+def _print_evaluation(
+    model: KNeighborsClassifier, training: TrainingSet | None
+) -> None:
+    """The tutorial's test accuracy and report, then every collection's accuracy.
+
+    ``training``: what the model learnt from (its pen writers are then each scored
+    with their own fold left out); None for a loaded model, whose data is unknown.
+    """
     split = load_split()
     result = evaluate(model, split.X_test, split.y_test)
-    print(f"model: {_describe(model)}")
+    print(f"model: {_describe(model)}, {model.n_samples_fit_:,} training digits")
     print(
         f"test accuracy: {result.accuracy:.4f} "
         f"({result.n_test - len(result.misclassified)}/{result.n_test})"
@@ -190,16 +220,30 @@ def _print_evaluation(model: KNeighborsClassifier) -> None:
     print("digit  precision  recall")
     for digit, (pr, rc) in enumerate(zip(result.precision, result.recall, strict=True)):
         print(f"{digit:5d}  {pr:9.3f}  {rc:6.3f}")
-    drawn = load_training_set().tests[DRAWN_TEST]
-    drawn_result = evaluate(model, drawn.X, drawn.y)
-    print(
-        f"accuracy on drawn digits of unseen writers (UCI pendigits 25-30): "
-        f"{drawn_result.accuracy:.4f} ({drawn_result.n_test} digits)"
-    )
+    # Every collection, pen writers each scored with their fold left out of training.
+    if training is None:
+        index, tests = index_of_classifier(model), load_tests()
+        print("accuracy per collection (the model's training digits are unknown):")
+    else:
+        index = fit_index(
+            training.X_train,
+            training.y_train,
+            p=float(model.p),
+            algorithm="brute",
+            folds=training.folds,
+        )
+        tests = training.tests
+        print("accuracy per collection (writers the model never saw):")
+    k, weights = int(model.n_neighbors), str(model.weights)
+    neighbors = held_out_neighbors(index, tests, k)
+    scores = held_out_scores(index, tests, neighbors, n_neighbors=k, weights=weights)
+    for name, found in scores.items():
+        print(f"  {name}: {found.accuracy:.4f} ({found.n_test:,} digits)")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    _print_evaluation(_fit_from_args(args))
+    training = _training_from_args(args)
+    _print_evaluation(_fit(args, training), training)
     return 0
 
 
@@ -209,22 +253,48 @@ def _print_progress(done: int, total: int) -> None:
     )
 
 
+def _tune_data(
+    args: argparse.Namespace,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
+    """The digits to cross-validate on: X, y, writer groups (or None) and a note."""
+    if args.source == "uci":
+        split = load_split()
+        return split.X_train, split.y_train, None, "the tutorial's training split"
+    if args.sample < 2 * args.cv:
+        raise CLIError(f"--sample must be at least {2 * args.cv} digits")
+    training = load_training_set(args.source)
+    rows = sample_rows(len(training.y_train), args.sample)
+    note = (
+        f"{len(rows):,} of the {len(training.y_train):,} {args.source} training "
+        "digits, folds grouped by pen writer"
+    )
+    return (
+        training.X_train[rows],
+        training.y_train[rows],
+        writer_groups(training)[rows],
+        note,
+    )
+
+
 def cmd_grid_search(args: argparse.Namespace) -> int:
     split = load_split()
+    X, y, groups, note = _tune_data(args)
+    if groups is not None and args.engine == "sklearn":
+        raise CLIError("--engine sklearn runs the tutorial's search: use --source uci")
     k_start, k_stop, k_step = args.k_range
     grid = make_param_grid(k_start, k_stop, k_step, args.p_values, args.weights)
     n_candidates = len(grid["n_neighbors"]) * len(grid["p"]) * len(args.weights)
     print(
         f"grid search ({args.engine} engine): {n_candidates} candidates x {args.cv} "
-        f"folds on {len(split.y_train)} training digits",
+        f"folds on {note}",
         file=sys.stderr,
     )
     start = time.perf_counter()
     # Progress: joblib's own report for GridSearchCV, one line per piece for the engine.
     result = (
         grid_search_sklearn(
-            split.X_train,
-            split.y_train,
+            X,
+            y,
             grid,
             cv=args.cv,
             n_jobs=args.n_jobs,
@@ -232,12 +302,13 @@ def cmd_grid_search(args: argparse.Namespace) -> int:
         )
         if args.engine == "sklearn"
         else grid_search(
-            split.X_train,
-            split.y_train,
+            X,
+            y,
             grid,
             cv=args.cv,
             n_jobs=args.n_jobs,
             progress=None if args.quiet else _print_progress,
+            groups=groups,
         )
     )
     elapsed = time.perf_counter() - start
@@ -300,7 +371,7 @@ def cmd_save(args: argparse.Namespace) -> int:
 def cmd_load(args: argparse.Namespace) -> int:
     model = load_model(args.path, format=args.format)
     print(f"loaded {args.path} ({args.format})")
-    _print_evaluation(model)
+    _print_evaluation(model, None)
     return 0
 
 
@@ -373,7 +444,27 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: %(default)s)",
     )
     p.add_argument(
-        "--n-jobs", type=int, default=-1, help="processes; -1 = all cores (default)"
+        "--n-jobs",
+        type=int,
+        default=-1,
+        help="parallel pieces of work: threads for the fast engine, processes for "
+        "GridSearchCV; -1 = all cores (default)",
+    )
+    p.add_argument(
+        "--source",
+        default="uci",
+        choices=[s for s in TRAINING_SOURCES if s != USER_SOURCE],
+        help="digits to cross-validate on: uci, the tutorial's training split "
+        "(stratified folds, as GridSearchCV); any other source, a --sample of its "
+        "shipped training digits with each pen writer's digits in one fold "
+        "(default: %(default)s)",
+    )
+    p.add_argument(
+        "--sample",
+        type=int,
+        default=10_000,
+        help="digits drawn at random from a source other than uci "
+        "(default: %(default)s)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=cmd_grid_search)

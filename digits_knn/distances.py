@@ -30,7 +30,9 @@ def small_integer_range(X: np.ndarray) -> int | None:
     >>> small_integer_range(np.array([[0, 16], [3, 4]])), small_integer_range(np.array([0.5]))
     (16, None)
     """
-    if X.size == 0 or X.min() < 0 or X.max() > 32 or not np.all(np.round(X) == X):
+    if X.size == 0 or X.min() < 0 or X.max() > 32:
+        return None
+    if X.dtype.kind not in "iub" and not np.all(np.round(X) == X):
         return None
     return int(X.max())
 
@@ -156,23 +158,22 @@ def power_sums_one(
         top = int(np.abs(diff).max(initial=0))
         table = np.arange(top + 1, dtype=np.float64) ** p
         return table[np.abs(diff)].sum(axis=1)
+    B = np.asarray(B, dtype=np.float64)
     if p == 2:
         return squared_euclidean(x[None, :], B, B_norms=B_norms)[0]
     return (np.abs(B - x) ** p).sum(axis=1)
 
 
-def smallest_by_row(
-    values: np.ndarray, n: int, *, integral: bool = False
-) -> np.ndarray:
+def smallest_by_row(values: np.ndarray, n: int) -> np.ndarray:
     """Columns of the ``n`` smallest values of each row, smallest first, ties by column.
+
+    Exact: of values equal to the n-th smallest, the leftmost columns are taken, so the
+    n smallest are always the first n of the n + 1 smallest.
 
     Parameters
     ----------
     values : ndarray of shape (n_rows, n_columns)
     n : int, 1..n_columns
-    integral : bool, default False
-        The values are whole numbers below 2**40 (exact power sums of block counts):
-        then ties are broken by column exactly, even at the cut.
 
     Returns
     -------
@@ -180,26 +181,31 @@ def smallest_by_row(
 
     Examples
     --------
-    >>> smallest_by_row(np.array([[3.0, 1.0, 1.0, 0.0, 1.0]]), 3, integral=True).tolist()
+    >>> smallest_by_row(np.array([[3.0, 1.0, 1.0, 0.0, 1.0]]), 3).tolist()
     [[3, 1, 2]]
     """
-    n_columns = values.shape[1]
-    columns = np.arange(n_columns)
-    if integral and values.size and values.max() * n_columns >= 2.0**52:
-        integral = False  # the combined key would no longer be exact
-    # One key per value: (value, column) as a single exact float when values are whole.
-    keys = values * n_columns + columns if integral else values
-    if n < n_columns:
-        part = np.argpartition(keys, n - 1, axis=1)[:, :n]
-    else:
-        part = np.broadcast_to(columns, values.shape)
-    found = np.take_along_axis(values, part, axis=1)
-    order = np.lexsort((part, found), axis=1)
-    return np.take_along_axis(part, order, axis=1)
+    n_rows, n_columns = values.shape
+    if n >= n_columns:
+        return np.argsort(values, axis=1, kind="stable")[:, :n]
+    kth = np.partition(values, n - 1, axis=1)[:, n - 1 : n]
+    below = values < kth
+    # Of the values equal to the n-th smallest, as many leftmost ones as are missing.
+    missing = n - below.sum(axis=1, keepdims=True)
+    equal = values == kth
+    chosen = below | (equal & (np.cumsum(equal, axis=1) <= missing))
+    cols = np.nonzero(chosen)[1].reshape(n_rows, n)  # row by row, columns ascending
+    found = np.take_along_axis(values, cols, axis=1)
+    order = np.argsort(found, axis=1, kind="stable")  # equal values keep column order
+    return np.take_along_axis(cols, order, axis=1)
 
 
 def nearest(
-    A: np.ndarray, B: np.ndarray, p: float, n_neighbors: int
+    A: np.ndarray,
+    B: np.ndarray,
+    p: float,
+    n_neighbors: int,
+    *,
+    exclude: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Brute-force nearest rows of ``B`` for each row of ``A``, exact and tie-stable.
 
@@ -207,22 +213,74 @@ def nearest(
     ----------
     A : ndarray of shape (n_queries, n_features)
     B : ndarray of shape (n_b, n_features)
+        Any numeric type; block counts may stay uint8 (converted a block at a time).
     p : float >= 1
     n_neighbors : int, 1..n_b
+    exclude : (ndarray of shape (n_queries,), ndarray of shape (n_b,)), optional
+        Groups of A's and B's rows: a row of B is never a neighbour of a query of the
+        same group (a writer's own digits). Rows of B with a negative group always
+        count.
 
     Returns
     -------
     neigh_dist : ndarray of shape (n_queries, n_neighbors), Minkowski distances
     neigh_ind : ndarray of shape (n_queries, n_neighbors), rows of B
         Nearest first; equal distances in ascending row order, so the k nearest are
-        the first k of any longer list.
+        the first k of any longer list. Where fewer than ``n_neighbors`` rows are left
+        to a query, the list ends with infinite distances.
     """
-    A = np.asarray(A, dtype=np.float64)
-    B = np.asarray(B, dtype=np.float64)
-    integral = (
-        float(p).is_integer()
-        and small_integer_range(np.concatenate([A.ravel(), B.ravel()])) is not None
-    )
+    A = np.asarray(A)
+    B = np.asarray(B)
+    if p == 2:
+        best_sums, best_rows = _nearest_euclidean(A, B, n_neighbors, exclude)
+    else:
+        best_sums, best_rows = _nearest_blocks(A, B, p, n_neighbors, exclude)
+    distances = best_sums if p == 1 else best_sums ** (1.0 / p)
+    return distances, best_rows
+
+
+def _nearest_euclidean(
+    A: np.ndarray,
+    B: np.ndarray,
+    n_neighbors: int,
+    exclude: tuple[np.ndarray, np.ndarray] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`nearest`'s squared sums for p = 2: a few queries against all of B at a time.
+
+    Block counts take float32 (every term and sum is a whole number below 2**24, so
+    exact, and the product twice as fast); anything else float64.
+    """
+    top = small_integer_range(B)
+    exact32 = top is not None and small_integer_range(A) is not None
+    exact32 = exact32 and B.shape[1] * max(top or 0, 1) ** 2 < 2**23
+    dtype: type[np.floating] = np.float32 if exact32 else np.float64
+    B = np.ascontiguousarray(B, dtype=dtype)
+    B_norms = (B * B).sum(axis=1)
+    step = max(1, 2**23 // max(1, len(B)))  # at most ~32 MB of distances at once
+    best_sums = np.empty((len(A), n_neighbors))
+    best_rows = np.empty((len(A), n_neighbors), dtype=np.intp)
+    for first in range(0, len(A), step):
+        queries: np.ndarray = np.asarray(A[first : first + step], dtype=dtype)
+        sums = np.einsum("ij,ij->i", queries, queries)[:, None] + B_norms[None, :]
+        sums -= 2 * (queries @ B.T)
+        np.maximum(sums, 0, out=sums)
+        if exclude is not None:
+            mine = exclude[0][first : first + step, None]
+            sums[(mine == exclude[1][None, :]) & (exclude[1] >= 0)[None, :]] = np.inf
+        cols = smallest_by_row(sums, n_neighbors)
+        best_sums[first : first + step] = np.take_along_axis(sums, cols, axis=1)
+        best_rows[first : first + step] = cols
+    return best_sums, best_rows
+
+
+def _nearest_blocks(
+    A: np.ndarray,
+    B: np.ndarray,
+    p: float,
+    n_neighbors: int,
+    exclude: tuple[np.ndarray, np.ndarray] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`nearest`'s power sums for any p, block by block (one-hot products)."""
     best_sums = np.empty((len(A), n_neighbors))
     best_rows = np.empty((len(A), n_neighbors), dtype=np.intp)
     # Blocks of CHUNK_ROWS queries by CHUNK_ROWS training rows: a few tens of MB at
@@ -233,9 +291,11 @@ def nearest(
         rows_kept = np.empty((len(queries), 0), dtype=np.intp)
         for start in range(0, len(B), CHUNK_ROWS):
             sums = minkowski_power_sums(queries, B[start : start + CHUNK_ROWS], p)
-            cols = smallest_by_row(
-                sums, min(n_neighbors, sums.shape[1]), integral=integral
-            )
+            if exclude is not None:
+                mine = exclude[0][first : first + CHUNK_ROWS, None]
+                theirs = exclude[1][None, start : start + CHUNK_ROWS]
+                sums[(mine == theirs) & (theirs >= 0)] = np.inf
+            cols = smallest_by_row(sums, min(n_neighbors, sums.shape[1]))
             sums = np.concatenate(
                 [sums_kept, np.take_along_axis(sums, cols, axis=1)], axis=1
             )
@@ -245,5 +305,4 @@ def nearest(
             rows_kept = np.take_along_axis(rows, order, axis=1)
         best_sums[first : first + len(queries)] = sums_kept
         best_rows[first : first + len(queries)] = rows_kept
-    distances = best_sums if p == 1 else best_sums ** (1.0 / p)
-    return distances, best_rows
+    return best_sums, best_rows

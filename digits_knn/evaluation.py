@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,9 @@ from digits_knn.model import ALGORITHMS, fit_model
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
+
+    from digits_knn.data import Collection
+    from digits_knn.neighbors import NeighborIndex
 
 LABELS = np.arange(N_CLASSES)
 
@@ -201,3 +205,63 @@ def time_algorithms(
             )
         )
     return timings
+
+
+Neighbors = dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def held_out_neighbors(
+    index: NeighborIndex,
+    tests: Mapping[str, Collection],
+    n_neighbors: int,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> Neighbors:
+    """The ``n_neighbors`` nearest training digits of every test digit, once for all k.
+
+    A test digit whose writer fold is known (pen digits) is searched without the
+    training digits of its fold: every writer is tested as one the model never saw.
+
+    Parameters
+    ----------
+    index : the model's neighbour search
+    tests : test sets by name (:attr:`digits_knn.data.TrainingSet.tests`)
+    n_neighbors : int
+        The largest k to score (at most the training digits).
+    progress : callable, optional
+        Called with each test set's name before it is searched.
+
+    Returns
+    -------
+    dict of name to (neigh_dist, neigh_ind), each of shape (n_test, n_neighbors)
+    """
+    k = min(n_neighbors, index.n_samples)
+    found = {}
+    for name, test in tests.items():
+        if progress is not None:
+            progress(name)
+        folds = test.folds if (test.folds >= 0).any() else None
+        found[name] = index.kneighbors(test.X, k, query_folds=folds)
+    return found
+
+
+def held_out_scores(
+    index: NeighborIndex,
+    tests: Mapping[str, Collection],
+    neighbors: Neighbors,
+    *,
+    n_neighbors: int,
+    weights: str,
+) -> dict[str, Evaluation]:
+    """Every test set's scores at one k and weighting, from :func:`held_out_neighbors`.
+
+    The k nearest are the first k of the lists (ties kept in training-row order).
+    """
+    scores = {}
+    for name, test in tests.items():
+        neigh_dist, neigh_ind = neighbors[name]
+        y_pred = index.predict_from(
+            neigh_dist[:, :n_neighbors], neigh_ind[:, :n_neighbors], weights=weights
+        )
+        scores[name] = score(test.y, y_pred)
+    return scores

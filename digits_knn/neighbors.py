@@ -57,12 +57,18 @@ def resolve_algorithm(algorithm: str, n_features: int) -> str:
 
 
 def _as_counts(X: np.ndarray) -> np.ndarray | None:
-    """``X`` as int8 if it holds only whole numbers 0..16 (block counts), else None."""
-    if X.size == 0:
+    """``X`` as int8 if it holds only whole numbers 0..16 (block counts), else None.
+
+    Block counts kept as uint8 are viewed, not copied.
+    """
+    if X.size == 0 or X.min() < 0 or X.max() > MAX_COUNT:
         return None
-    if X.min() < 0 or X.max() > MAX_COUNT or not np.array_equal(np.round(X), X):
+    if X.dtype == np.uint8:
+        counts = X.view(np.int8)  # 0..16: the same bytes
+    elif X.dtype.kind in "iu" or np.array_equal(np.round(X), X):
+        counts = np.ascontiguousarray(X, dtype=np.int8)
+    else:
         return None
-    counts = np.ascontiguousarray(X, dtype=np.int8)
     counts.setflags(write=False)
     return counts
 
@@ -78,16 +84,25 @@ def _read_only(array: np.ndarray) -> np.ndarray:
 class _Part:
     """One block of training rows and its search."""
 
-    X: np.ndarray  # (n, n_features), float64, read-only
+    X: np.ndarray  # (n, n_features), read-only: uint8 block counts, or float64
     labels: np.ndarray  # (n,), int positions into the index's classes
+    folds: np.ndarray  # (n,), each row's writer fold, -1 where none
     method: str  # what the search runs: "brute", "kd_tree" or "ball_tree"
     tree: NearestNeighbors | KNeighborsClassifier | None  # fitted, unless brute
     counts: np.ndarray | None  # X as int8 when it holds block counts
-    norms: np.ndarray  # (n,), |x|^2 of each row
+    norms: np.ndarray | None  # (n,), |x|^2 of each row, for float data
 
     def kneighbors(
-        self, X: np.ndarray, n_neighbors: int, p: float
+        self,
+        X: np.ndarray,
+        n_neighbors: int,
+        p: float,
+        query_folds: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
+        if query_folds is not None and (self.folds >= 0).any():
+            # Leaving a writer's own digits out is exact brute force, whatever the
+            # search: a tree cannot skip rows.
+            return nearest(X, self.X, p, n_neighbors, exclude=(query_folds, self.folds))
         if self.tree is None:
             return nearest(X, self.X, p, n_neighbors)
         return _ties_by_row(*self.tree.kneighbors(X, n_neighbors=n_neighbors))
@@ -99,9 +114,7 @@ class _Part:
             dist, ind = self.tree.kneighbors(x[None, :], n_neighbors=n_neighbors)
             return _ties_by_row(dist, ind)
         sums = power_sums_one(x, self.X, p, B_counts=self.counts, B_norms=self.norms)
-        rows = smallest_by_row(
-            sums[None, :], n_neighbors, integral=self.counts is not None
-        )
+        rows = smallest_by_row(sums[None, :], n_neighbors)
         found = sums[rows]
         return (found if p == 1 else found ** (1.0 / p)), rows
 
@@ -112,26 +125,46 @@ def _make_part(
     *,
     method: str,
     tree: NearestNeighbors | KNeighborsClassifier | None,
+    folds: np.ndarray | None = None,
 ) -> _Part:
+    counts = _as_counts(X)
     return _Part(
         X=X,
         labels=_read_only(np.asarray(labels, dtype=np.intp)),
+        folds=_read_only(
+            np.full(len(labels), -1, dtype=np.int64)
+            if folds is None
+            else np.asarray(folds, dtype=np.int64)
+        ),
         method=method,
         tree=tree,
-        counts=_as_counts(X),
-        norms=_read_only((X * X).sum(axis=1)),
+        counts=counts,
+        norms=None if counts is not None else _read_only((X * X).sum(axis=1)),
     )
 
 
-def _fit_part(X: np.ndarray, labels: np.ndarray, *, p: float, algorithm: str) -> _Part:
-    X = _read_only(np.ascontiguousarray(X, dtype=np.float64))
+def _fit_part(
+    X: np.ndarray,
+    labels: np.ndarray,
+    *,
+    p: float,
+    algorithm: str,
+    folds: np.ndarray | None = None,
+    tree_X: np.ndarray | None = None,
+) -> _Part:
+    X = np.asarray(X)
+    if X.dtype != np.uint8:
+        X = np.ascontiguousarray(X, dtype=np.float64)
+    X = _read_only(X)
     method = resolve_algorithm(algorithm, X.shape[1])
     tree = None
     if method != "brute":
         from sklearn.neighbors import NearestNeighbors  # slow: see digits_knn/__init__
 
-        tree = NearestNeighbors(algorithm=method, p=sklearn_p(p)).fit(X)
-    return _make_part(X, labels, method=method, tree=tree)
+        # A tree needs float64 rows: ``tree_X`` if the caller keeps them already.
+        rows = tree_X if tree_X is not None else np.asarray(X, dtype=np.float64)
+        tree = NearestNeighbors(algorithm=method, p=sklearn_p(p)).fit(rows)
+    return _make_part(X, labels, method=method, tree=tree, folds=folds)
 
 
 def merge_neighbors(
@@ -277,7 +310,11 @@ class NeighborIndex:
         return list(np.cumsum([0] + [len(p.labels) for p in self._parts])[:-1])
 
     def kneighbors(
-        self, X: np.ndarray, n_neighbors: int
+        self,
+        X: np.ndarray,
+        n_neighbors: int,
+        *,
+        query_folds: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The ``n_neighbors`` nearest training rows of many queries (may use threads).
 
@@ -285,6 +322,9 @@ class NeighborIndex:
         ----------
         X : ndarray of shape (n_queries, n_features)
         n_neighbors : int, 1..n_samples
+        query_folds : ndarray of shape (n_queries,), optional
+            Each query's writer fold: training rows of the same fold are left out (a
+            writer is tested as one the model has never seen). Negative: none.
 
         Returns
         -------
@@ -292,7 +332,9 @@ class NeighborIndex:
         neigh_ind : ndarray of shape (n_queries, n_neighbors), global training rows
         """
         X = np.asarray(X, dtype=np.float64)
-        return self._merged(n_neighbors, lambda part, k: part.kneighbors(X, k, self.p))
+        return self._merged(
+            n_neighbors, lambda part, k: part.kneighbors(X, k, self.p, query_folds)
+        )
 
     def query(self, x: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
         """The nearest training rows of one digit, without starting any thread.
@@ -400,7 +442,9 @@ class NeighborIndex:
             },
         )
 
-    def extended(self, X: np.ndarray, y: np.ndarray) -> NeighborIndex:
+    def extended(
+        self, X: np.ndarray, y: np.ndarray, *, folds: np.ndarray | None = None
+    ) -> NeighborIndex:
         """This index plus more training rows (numbered after the existing ones).
 
         The existing parts are shared, not refitted; only the new rows are fitted.
@@ -409,7 +453,7 @@ class NeighborIndex:
         if len(y) == 0:
             return self
         labels = np.searchsorted(self.classes, np.asarray(y))
-        part = _fit_part(X, labels, p=self.p, algorithm=self.algorithm)
+        part = _fit_part(X, labels, p=self.p, algorithm=self.algorithm, folds=folds)
         return NeighborIndex(self.p, self.algorithm, self.classes, (*self._parts, part))
 
     def classifier(self, *, n_neighbors: int, weights: str) -> KNeighborsClassifier:
@@ -419,7 +463,7 @@ class NeighborIndex:
         """
         from digits_knn.model import fit_model
 
-        X = np.vstack([part.X for part in self._parts])
+        X = np.vstack([np.asarray(part.X, dtype=np.float64) for part in self._parts])
         return fit_model(
             X,
             self.y,
@@ -448,18 +492,31 @@ def _ties_by_row(
 
 
 def fit_index(
-    X: np.ndarray, y: np.ndarray, *, p: float = 2.0, algorithm: str = "brute"
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    p: float = 2.0,
+    algorithm: str = "brute",
+    folds: np.ndarray | None = None,
+    tree_X: np.ndarray | None = None,
 ) -> NeighborIndex:
     """Fit a :class:`NeighborIndex` on training digits.
 
     Parameters
     ----------
     X : ndarray of shape (n, n_features)
-        Shared, not copied, when it is a C-ordered float64 array; made read-only.
+        Block counts as uint8 (the smallest exact type), or any numbers (kept as
+        float64). Shared, not copied, when already of that type and C-ordered.
     y : ndarray of shape (n,)
         Labels.
     p : float >= 1, default 2
     algorithm : {"auto", "ball_tree", "kd_tree", "brute"}, default "brute"
+    folds : ndarray of shape (n,), optional
+        Each row's writer fold (negative: none), for :meth:`NeighborIndex.kneighbors`
+        with ``query_folds``.
+    tree_X : ndarray of shape (n, n_features), float64, optional
+        ``X`` as float64, if the caller keeps such a copy: a tree is fitted on it
+        instead of a new copy (trees of every p then share it).
 
     Raises
     ------
@@ -468,7 +525,9 @@ def fit_index(
     """
     validate_hyperparameters(n_neighbors=1, p=p, algorithm=algorithm, weights="uniform")
     classes, labels = np.unique(np.asarray(y), return_inverse=True)
-    part = _fit_part(X, labels, p=float(p), algorithm=algorithm)
+    part = _fit_part(
+        X, labels, p=float(p), algorithm=algorithm, folds=folds, tree_X=tree_X
+    )
     return NeighborIndex(float(p), algorithm, _read_only(classes), (part,))
 
 

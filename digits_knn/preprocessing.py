@@ -225,7 +225,8 @@ def ink_mask(image: np.ndarray) -> np.ndarray:
     return grey < threshold
 
 
-def _drop_specks(mask: np.ndarray) -> np.ndarray:
+def drop_specks(mask: np.ndarray) -> np.ndarray:
+    """The ink without specks: components under 5% of the largest one are dropped."""
     from scipy import ndimage  # slow import: see digits_knn/__init__
 
     labels, n = ndimage.label(mask, structure=np.ones((3, 3)))
@@ -356,7 +357,7 @@ def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
             "on a light background.",
         )
     frame = max(mask.shape)
-    mask = deskew(_drop_specks(mask))
+    mask = deskew(drop_specks(mask))
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
     height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1

@@ -25,10 +25,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import joblib
 import numpy as np
 
-from digits_knn.distances import minkowski_power_sums
+from digits_knn.distances import nearest
 from digits_knn.model import fit_model, validate_hyperparameters
 
 if TYPE_CHECKING:
@@ -188,6 +187,8 @@ def grid_search_sklearn(
         n_jobs=n_jobs,
         return_train_score=return_train_score,
     )
+    import joblib
+
     with joblib.parallel_config(verbose=verbose):
         search.fit(X, y)
     return SearchResult(
@@ -200,28 +201,27 @@ def grid_search_sklearn(
 
 
 def _vote_scores(
-    power_sums: np.ndarray,
-    y_fit: np.ndarray,
+    neigh_sums: np.ndarray,
+    neigh_labels: np.ndarray,
     y_true: np.ndarray,
     p: float,
     ks: Sequence[int],
     weights: Sequence[str],
     n_classes: int,
 ) -> dict[tuple[int, str], float]:
-    """Accuracy of every (k, weights) from one table of distances.
+    """Accuracy of every (k, weights) from the neighbour lists of the queries.
 
-    ``power_sums[i, j]``: query i to fitted point j. Neighbours are ordered by distance,
-    equal distances by index (a stable sort), which is how a KNN's heap keeps them.
-    Votes are tallied for all k at once by a running sum over the neighbours; a tie in
-    the vote goes to the smallest label, as in scikit-learn.
+    ``neigh_sums[i, j]``: the power sum (distance ** p) from query i to its j-th
+    nearest fitted point, whose label is ``neigh_labels[i, j]``; nearest first, equal
+    distances by index, which is how a KNN's heap keeps them. Votes are tallied for all
+    k at once by a running sum over the neighbours; a tie in the vote goes to the
+    smallest label, as in scikit-learn.
     """
-    k_max = max(ks)
-    order = np.argsort(power_sums, axis=1, kind="stable")[:, :k_max]
-    votes = np.eye(n_classes)[y_fit[order]]  # (n_queries, k_max, n_classes)
+    votes = np.eye(n_classes)[neigh_labels]  # (n_queries, k_max, n_classes)
     scores: dict[tuple[int, str], float] = {}
     for weighting in weights:
         if weighting == "distance":
-            dist = np.take_along_axis(power_sums, order, axis=1) ** (1.0 / p)
+            dist = neigh_sums ** (1.0 / p)
             with np.errstate(divide="ignore"):
                 w = 1.0 / dist
             exact = np.isinf(w)
@@ -237,6 +237,11 @@ def _vote_scores(
     return scores
 
 
+#: Training digits a fold's train score is measured on, at most (a random sample):
+#: scoring all of ninety thousand digits against each other would take minutes.
+MAX_TRAIN_SCORE_QUERIES = 2000
+
+
 def _fold_piece(
     X_train: np.ndarray,
     y_train: np.ndarray,
@@ -249,27 +254,23 @@ def _fold_piece(
     return_train_score: bool,
 ) -> tuple[dict[tuple[int, str], float], dict[tuple[int, str], float], float, float]:
     """Test (and train) scores of every (k, weights) for one fold and one p."""
+    k_max = max(ks)
     start = time.perf_counter()
+    neigh_dist, neigh_ind = nearest(X_val, X_train, p, k_max)
     test = _vote_scores(
-        minkowski_power_sums(X_val, X_train, p),
-        y_train,
-        y_val,
-        p,
-        ks,
-        weights,
-        n_classes,
+        neigh_dist**p, y_train[neigh_ind], y_val, p, ks, weights, n_classes
     )
     scored = time.perf_counter()
     train: dict[tuple[int, str], float] = {}
     if return_train_score:
+        rows = np.arange(len(y_train))
+        if len(rows) > MAX_TRAIN_SCORE_QUERIES:
+            rows = np.random.default_rng(0).choice(
+                rows, MAX_TRAIN_SCORE_QUERIES, replace=False
+            )
+        neigh_dist, neigh_ind = nearest(X_train[rows], X_train, p, k_max)
         train = _vote_scores(
-            minkowski_power_sums(X_train, X_train, p),
-            y_train,
-            y_train,
-            p,
-            ks,
-            weights,
-            n_classes,
+            neigh_dist**p, y_train[neigh_ind], y_train[rows], p, ks, weights, n_classes
         )
     return test, train, scored - start, time.perf_counter() - scored
 
@@ -308,6 +309,7 @@ def grid_search(
     n_jobs: int | None = -1,
     return_train_score: bool = False,
     progress: Progress | None = None,
+    groups: np.ndarray | None = None,
 ) -> SearchResult:
     """Cross-validated grid search of a KNN, scored like ``GridSearchCV``, much faster.
 
@@ -328,6 +330,10 @@ def grid_search(
         Also score each candidate on its own training folds (for validation curves).
     progress : callable (done, total), optional
         Called each time a piece of work finishes.
+    groups : ndarray of shape (n,), optional
+        Who wrote each digit: folds are then ``StratifiedGroupKFold(cv)``, a writer's
+        digits all in one fold (a writer the model never saw is what a drawing is).
+        Give digits of unknown writers a group of their own each.
 
     Returns
     -------
@@ -340,8 +346,9 @@ def grid_search(
         An empty grid, an unknown or unusable value, fewer than 2 folds or more folds
         than the rarest class has members, or k larger than the smallest training fold.
     """
-    from scipy.stats import rankdata  # slow: see digits_knn/__init__
-    from sklearn.model_selection import StratifiedKFold
+    import joblib  # slow: see digits_knn/__init__
+    from scipy.stats import rankdata
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
     if param_grid is None:
         param_grid = tutorial_param_grid()
@@ -353,7 +360,10 @@ def grid_search(
     ks = sorted({int(c.get("n_neighbors", 5)) for c in candidates})
     ps = sorted({float(c.get("p", 2)) for c in candidates})
     weights = sorted({str(c.get("weights", "uniform")) for c in candidates})
-    folds = list(StratifiedKFold(n_splits=cv).split(X, y))
+    if groups is None:
+        folds = list(StratifiedKFold(n_splits=cv).split(X, y))
+    else:
+        folds = list(StratifiedGroupKFold(n_splits=cv).split(X, y, groups))
     jobs = [(i, p) for i in range(cv) for p in ps]
 
     def work() -> Iterator[Any]:

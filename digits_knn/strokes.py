@@ -156,6 +156,8 @@ def render_varied(
     size: int = CANVAS_SIZE,
     widths: tuple[float, float] = (14, 30),
     fractions: tuple[float, float] = (0.45, 0.9),
+    slant: float = 0.0,
+    y_up: bool = True,
 ) -> np.ndarray:
     """:func:`render_strokes` with seeded variation of size, position and pen width.
 
@@ -163,6 +165,10 @@ def render_varied(
     pixels wide, the range of drawings people make on it; its centre moves by up to 10%
     of the canvas. A pen wider than :data:`MAX_PEN_TO_SIZE` of the digit is drawn again
     (past that a digit is a blot). The ink always stays inside the canvas.
+
+    ``slant``: the largest shear drawn in, as horizontal shift per unit of height
+    (0.25 is about 14 degrees), uniform in ±slant. ``y_up``: the strokes' y axis points
+    up (pendigits) or down (UJI).
     """
     while True:
         width = rng.uniform(*widths)
@@ -175,12 +181,19 @@ def render_varied(
         fraction += 2 * room
         room = 0.0
     shift = rng.uniform(-min(0.1, room), min(0.1, room), size=2)
+    if slant:
+        shear = rng.uniform(-slant, slant) * (1.0 if y_up else -1.0)
+        strokes = [
+            np.asarray(s, dtype=np.float64) @ np.array([[1.0, 0.0], [shear, 1.0]])
+            for s in strokes
+        ]
     return render_strokes(
         strokes,
         size=size,
         width=width,
         height_fraction=fraction,
         offset=(float(shift[0]), float(shift[1])),
+        y_up=y_up,
     )
 
 

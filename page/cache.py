@@ -26,14 +26,27 @@ import numpy as np
 import streamlit as st
 
 from digits_knn.data import (
+    DEFAULT_SOURCE,
+    DRAWN_TEST,
+    MNIST_TEST,
     USER_DIGITS,
     USER_SOURCE,
+    Collection,
     Pictures,
     TrainingSet,
     load_split,
     load_training_set,
+    sample_rows,
+    writer_groups,
 )
-from digits_knn.evaluation import AlgorithmTiming, Evaluation, score, time_algorithms
+from digits_knn.evaluation import (
+    AlgorithmTiming,
+    Evaluation,
+    Neighbors,
+    held_out_neighbors,
+    held_out_scores,
+    time_algorithms,
+)
 from digits_knn.neighbors import NeighborIndex, fit_index, merge_neighbors
 from digits_knn.store import (
     DB_ENV,
@@ -57,7 +70,10 @@ MAX_K = 100
 #: UCI test digits timed per search algorithm in the Model view.
 TIMED_QUERIES = 100
 #: The training data the users' drawings are added to.
-SHIPPED_SOURCE = {USER_SOURCE: "uci+drawn"}
+SHIPPED_SOURCE = {USER_SOURCE: DEFAULT_SOURCE}
+#: The page tests on every n-th digit of the big test sets, so that a new p is scored
+#: in seconds (``python -m digits_knn evaluate`` and the benchmarks use them all).
+TEST_STRIDES = {DRAWN_TEST: 4, MNIST_TEST: 5}
 
 
 def secret(name: str) -> Any:
@@ -111,6 +127,10 @@ class Drawings:
     problem: str | None
 
 
+#: For training data that leaves the users' drawings out.
+NO_DRAWINGS = Drawings("", None, None, None)
+
+
 def drawings() -> Drawings:
     """Open the store and read its version; a broken store is reported, not raised.
 
@@ -134,10 +154,39 @@ def drawings() -> Drawings:
     return Drawings(location, store, version, None)
 
 
-@st.cache_resource(show_spinner="Loading the training digits…", max_entries=3)
+def shipped(source: str) -> str:
+    """The source of the shipped digits a sidebar source learns from (the users'
+    drawings apart): the key every cache of shipped data is shared under."""
+    return SHIPPED_SOURCE.get(source, source)
+
+
 def shipped_training(source: str) -> TrainingSet:
     """The shipped training digits of a source (without the users' drawings)."""
-    return load_training_set(SHIPPED_SOURCE.get(source, source))
+    return _shipped_training(shipped(source))
+
+
+@st.cache_resource(show_spinner="Loading the training digits…", max_entries=3)
+def _shipped_training(source: str) -> TrainingSet:
+    return load_training_set(source)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def shipped_rows_float64(source: str) -> np.ndarray:
+    """A source's training digits as float64, made only when a tree is asked for
+    (trees need them; every p's tree shares this one copy)."""
+    rows = np.asarray(shipped_training(source).X_train, dtype=np.float64)
+    rows.setflags(write=False)
+    return rows
+
+
+@st.cache_resource(show_spinner=False)
+def page_tests() -> dict[str, Collection]:
+    """The test sets the Model view scores on: every n-th digit of the big ones."""
+    tests = shipped_training(DEFAULT_SOURCE).tests
+    return {
+        name: test.take(np.arange(0, len(test), TEST_STRIDES.get(name, 1)))
+        for name, test in tests.items()
+    }
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -192,11 +241,23 @@ def training_data(source: str, drawings: Drawings) -> TrainingData:
     return TrainingData(source, shipped, user, drawings.location, drawings.version)
 
 
-@st.cache_resource(show_spinner="Fitting the KNN…", max_entries=8)
 def shipped_index(source: str, p: float, algorithm: str) -> NeighborIndex:
     """The search over a source's shipped digits, fitted once per p and algorithm."""
+    return _shipped_index(shipped(source), p, algorithm)
+
+
+@st.cache_resource(show_spinner="Fitting the KNN…", max_entries=8)
+def _shipped_index(source: str, p: float, algorithm: str) -> NeighborIndex:
     training = shipped_training(source)
-    return fit_index(training.X_train, training.y_train, p=p, algorithm=algorithm)
+    tree_rows = None if algorithm == "brute" else shipped_rows_float64(source)
+    return fit_index(
+        training.X_train,
+        training.y_train,
+        p=p,
+        algorithm=algorithm,
+        folds=training.folds,
+        tree_X=tree_rows,
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -227,72 +288,85 @@ def index_for(data: TrainingData, settings: ModelSettings) -> NeighborIndex:
     )
 
 
-Neighbors = dict[str, tuple[np.ndarray, np.ndarray]]
+def shipped_held_out_neighbors(source: str, p: float) -> Neighbors:
+    """Each test digit's ``MAX_K`` nearest shipped digits: every k is a prefix of them.
 
-
-@st.cache_resource(show_spinner="Finding the test digits' neighbours…", max_entries=8)
-def shipped_held_out_neighbors(source: str, p: float, algorithm: str) -> Neighbors:
-    """Each test set's ``MAX_K`` nearest shipped digits: every k is a prefix of them."""
-    training = shipped_training(source)
-    index = shipped_index(source, p, algorithm)
-    k = min(MAX_K, index.n_samples)
-    return {name: index.kneighbors(test.X, k) for name, test in training.tests.items()}
+    Found by exact brute force whatever search the sidebar picked: a KD-tree or a ball
+    tree finds the same neighbours (up to ties), only more slowly in 64 dimensions.
+    """
+    return _shipped_held_out_neighbors(shipped(source), p)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def held_out_neighbors(
+def _shipped_held_out_neighbors(source: str, p: float) -> Neighbors:
+    """Pen digits are searched without their own writer fold. Shows its progress: on
+    ninety thousand digits a p other than 2 takes a while."""
+    index = shipped_index(source, p, "brute")
+    tests = page_tests()
+    bar = st.progress(0.0, text="Finding the test digits' neighbours…")
+    done: list[str] = []
+
+    def progress(name: str) -> None:
+        bar.progress(
+            len(done) / len(tests),
+            text=f"Finding the neighbours of the {name} ({len(tests[name]):,} digits)…",
+        )
+        done.append(name)
+
+    found = held_out_neighbors(index, tests, MAX_K, progress=progress)
+    bar.empty()
+    return found
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def held_out_neighbors_for(
     source: str,
     p: float,
-    algorithm: str,
     location: str | None,
     version: int | None,
     _user: UserDigits | None,
 ) -> Neighbors:
-    """Each test set's ``MAX_K`` nearest training digits, users' drawings included."""
-    shipped = shipped_held_out_neighbors(source, p, algorithm)
+    """Each test digit's ``MAX_K`` nearest training digits, users' drawings included."""
+    found = shipped_held_out_neighbors(source, p)
     if _user is None or len(_user.y) == 0:
-        return shipped
-    training = shipped_training(source)
-    user_index = fit_index(_user.X, _user.y, p=p, algorithm=algorithm)
-    offset = len(training.y_train)
-    merged = {}
-    for name, test in training.tests.items():
-        dist, ind = user_index.kneighbors(test.X, min(MAX_K, user_index.n_samples))
-        merged[name] = merge_neighbors([shipped[name], (dist, ind + offset)], MAX_K)
-    return merged
+        return found
+    offset = len(shipped_training(source).y_train)
+    users = fit_index(_user.X, _user.y, p=p, algorithm="brute")
+    mine = held_out_neighbors(users, page_tests(), MAX_K)
+    return {
+        name: merge_neighbors(
+            [found[name], (mine[name][0], mine[name][1] + offset)], MAX_K
+        )
+        for name in found
+    }
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def held_out_scores(
+def held_out_scores_for(
     source: str,
     p: float,
-    algorithm: str,
     weights: str,
     n_neighbors: int,
     location: str | None,
     version: int | None,
     _data: TrainingData,
 ) -> dict[str, Evaluation]:
-    """Scores of one setting on each test set, from the shared neighbour lists."""
-    neighbors = held_out_neighbors(source, p, algorithm, location, version, _data.user)
-    index = neighbor_index(source, p, algorithm, location, version, _data.user)
-    scores = {}
-    for name, test in _data.shipped.tests.items():
-        neigh_dist, neigh_ind = neighbors[name]
-        y_pred = index.predict_from(
-            neigh_dist[:, :n_neighbors], neigh_ind[:, :n_neighbors], weights=weights
-        )
-        scores[name] = score(test.y, y_pred)
-    return scores
+    """Scores of one setting on each test set, from the shared neighbour lists (the
+    search algorithm changes their speed, not the neighbours: see
+    :func:`shipped_held_out_neighbors`)."""
+    neighbors = held_out_neighbors_for(source, p, location, version, _data.user)
+    index = neighbor_index(source, p, "brute", location, version, _data.user)
+    return held_out_scores(
+        index, page_tests(), neighbors, n_neighbors=n_neighbors, weights=weights
+    )
 
 
 def scores_for(data: TrainingData, settings: ModelSettings) -> dict[str, Evaluation]:
     """The sidebar model's scores on every test set."""
     with st.spinner("Scoring the test digits…"):
-        return held_out_scores(
+        return held_out_scores_for(
             data.source,
             settings.p,
-            settings.algorithm,
             settings.weights,
             settings.n_neighbors,
             data.location,
@@ -333,6 +407,30 @@ def digit_detector() -> DigitDetector:
     return default_detector()
 
 
+#: Digits the Tune view cross-validates on when it uses the page's training data: on
+#: all 91,000 a grid would take minutes; on this sample, tens of seconds.
+TUNE_SAMPLE = 10_000
+
+
+def tune_data(data: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The digits a grid search cross-validates on: X, y and writer groups (or None).
+
+    ``"uci"``: the tutorial's 1,437 training digits, stratified folds as GridSearchCV;
+    ``"page"``: :data:`TUNE_SAMPLE` digits of the page's shipped training data, folds
+    grouped by writer.
+    """
+    if data == "uci":
+        split = load_split()
+        return split.X_train, split.y_train, None
+    training = shipped_training(DEFAULT_SOURCE)
+    rows = sample_rows(len(training.y_train), TUNE_SAMPLE)
+    return (
+        training.X_train[rows],
+        training.y_train[rows],
+        writer_groups(training)[rows],
+    )
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def grid_results(grid: Grid) -> SearchResult:
     """Cross-validated scores of one grid, computed once and shared by every user.
@@ -347,21 +445,22 @@ def grid_results(grid: Grid) -> SearchResult:
     """
     from digits_knn.selection import check_cv, grid_search, make_param_grid
 
-    split = load_split()
+    X, y, groups = tune_data(grid.data)
     param_grid = make_param_grid(*grid.k_range, list(grid.p_values), list(grid.weights))
-    check_cv(split.y_train, param_grid, grid.folds)
+    check_cv(y, param_grid, grid.folds)
     bar = st.progress(0.0, text="Cross-validating…")
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / total, text=f"Cross-validating… {done} of {total} pieces")
 
     result = grid_search(
-        split.X_train,
-        split.y_train,
+        X,
+        y,
         param_grid,
         cv=grid.folds,
         return_train_score=True,
         progress=progress,
+        groups=groups,
     )
     bar.empty()
     return result

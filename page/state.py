@@ -128,12 +128,15 @@ def forget_uploaded_model() -> None:
 
 @dataclass(frozen=True)
 class Grid:
-    """A grid search the user asked for: k range, p values, weightings, folds."""
+    """A grid search the user asked for: k range, p values, weightings, folds, and
+    the digits it cross-validates on (``"uci"``: the tutorial's; ``"page"``: a sample of
+    the page's training data, folds grouped by writer)."""
 
     k_range: tuple[int, int, int]
     p_values: tuple[float, ...]
     weights: tuple[str, ...]
     folds: int
+    data: str = "uci"
 
 
 def tune_grid() -> Grid | None:

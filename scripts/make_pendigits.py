@@ -4,12 +4,14 @@ Source: UCI Machine Learning Repository, "Pen-Based Recognition of Handwritten D
 (E. Alpaydin and F. Alimoglu, Bogazici University, 1998), file ``pendigits-orig.tra``:
 7,494 digits written with a stylus by 30 writers, licensed CC BY 4.0.
 
-Each trajectory is drawn the way the app's canvas draws strokes
-(:func:`digits_knn.strokes.render_varied`: round caps and joins, seeded variation of
-size, position and pen width), ``RENDERS`` times with different variation, and reduced
-by the very path a user's drawing takes (:func:`digits_knn.preprocessing.canvas_to_bitmap`,
-then the 4x4 block counts). What ships: the 64 block counts, the 32x32 bitmaps
-(bit-packed), the labels, the writer ids and which rendering each row is.
+Each trajectory is drawn the way the app's canvas draws strokes (round caps and joins)
+``RENDERS`` times for training, with pens, sizes and slants varied as
+:data:`digits_knn.corpora.PEN_TRAIN_STYLE` says, and once more, seeded apart, for
+testing (:data:`digits_knn.corpora.PEN_TEST_STYLE`); every drawing is reduced by the very
+path a user's drawing takes (:func:`digits_knn.preprocessing.canvas_to_bitmap`, then
+the 4x4 block counts). What ships: the 64 block counts, the 32x32 bitmaps (bit-packed),
+the labels, the writer ids and which rendering each row is. ``RENDERS`` was chosen by
+``benchmarks/source_mix.py``.
 
 Usage::
 
@@ -26,38 +28,49 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digits_knn.preprocessing import bitmap_to_features, canvas_to_bitmap  # noqa: E402
-from digits_knn.strokes import parse_unipen, render_varied  # noqa: E402
+from digits_knn.corpora import (  # noqa: E402
+    PEN_TEST_SEED,
+    PEN_TEST_STYLE,
+    PEN_TRAIN_SEED,
+    PEN_TRAIN_STYLE,
+    VariedPen,
+    reduce_all,
+)
+from digits_knn.preprocessing import bitmap_to_features  # noqa: E402
+from digits_knn.strokes import parse_unipen  # noqa: E402
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "pendigits-orig.tra"
 TARGET = ROOT / "digits_knn" / "_data" / "pendigits_drawn.npz"
-RENDERS = 2
-SEED = 20261124
+RENDERS = 4
 
 
 def main(argv: list[str]) -> int:
     source = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
     digits = parse_unipen(source.read_text())
-    rng = np.random.default_rng(SEED)
-    bitmaps, labels, writers, renders = [], [], [], []
-    for render in range(RENDERS):
-        for digit in digits:
-            bitmaps.append(canvas_to_bitmap(render_varied(digit.strokes, rng)))
-            labels.append(digit.label)
-            writers.append(digit.writer)
-            renders.append(render)
-    stacked = np.array(bitmaps)
+    n = len(digits)
+    items = [
+        (r * n + i, d.strokes) for r in range(RENDERS) for i, d in enumerate(digits)
+    ]
+    train = reduce_all(items, VariedPen(PEN_TRAIN_SEED, **PEN_TRAIN_STYLE))
+    test = reduce_all(
+        [(i, d.strokes) for i, d in enumerate(digits)],
+        VariedPen(PEN_TEST_SEED, **PEN_TEST_STYLE),
+    )
+    labels = np.array([d.label for d in digits], dtype=np.uint8)
+    writers = np.array([d.writer for d in digits], dtype=np.uint8)
     np.savez_compressed(
         TARGET,
-        features=bitmap_to_features(stacked).astype(np.uint8),
-        packed=np.packbits(stacked.reshape(len(stacked), -1), axis=1),
-        labels=np.array(labels, dtype=np.uint8),
-        writers=np.array(writers, dtype=np.uint8),
-        renders=np.array(renders, dtype=np.uint8),
+        features=bitmap_to_features(train).astype(np.uint8),
+        packed=np.packbits(train.reshape(len(train), -1), axis=1),
+        labels=np.tile(labels, RENDERS),
+        writers=np.tile(writers, RENDERS),
+        renders=np.repeat(np.arange(RENDERS, dtype=np.uint8), n),
+        test_features=bitmap_to_features(test).astype(np.uint8),
+        test_packed=np.packbits(test.reshape(len(test), -1), axis=1),
+        test_labels=labels,
+        test_writers=writers,
     )
-    print(
-        f"wrote {TARGET} ({TARGET.stat().st_size:,} bytes, {len(stacked):,} drawings)"
-    )
+    print(f"wrote {TARGET} ({TARGET.stat().st_size:,} bytes, {len(train):,} + {n:,})")
     return 0
 
 

@@ -1,20 +1,26 @@
-"""Generate ``digits_knn/_data/shape_reference.npz``: what real digits look like as drawn.
+"""Generate ``digits_knn/_data/shape_reference.npz``: shapes of digits and non-digits.
 
-The reference of "that's not a digit" (:mod:`digits_knn.novelty`): the
-:func:`~digits_knn.novelty.shape_features` of
+The reference of "that's not a digit" (:mod:`digits_knn.novelty`): the shape features
+(:func:`digits_knn.shapes.drawing_shape`) of
 - each of the 7,494 UCI pendigits trajectories (E. Alpaydin and F. Alimoglu, Bogazici
   University, 1998, ``pendigits-orig.tra``, CC BY 4.0; 30 writers) drawn once as canvas
   strokes with a wide range of pen widths (5..36 px) and sizes (30%..95% of the
   canvas), so that thin, thick, small and large drawings all have company;
 - each of the 1,797 UCI optdigits scans behind ``load_digits`` (E. Alpaydin and
-  C. Kaynak, CC BY 4.0; shipped in ``optdigits_bitmaps.npz``) placed on a canvas.
+  C. Kaynak, CC BY 4.0; shipped in ``optdigits_bitmaps.npz``) placed on a canvas;
+- the first 10,000 MNIST training digits (Y. LeCun, C. Cortes, C. J. C. Burges, CC BY-SA
+  3.0) through the canvas path: the shapes derived from them are shared under CC BY-SA
+  3.0 too;
+- 300 generated non-digits of each kind (:data:`digits_knn.strokes.NON_DIGIT_KINDS`),
+  seeded apart from those ``benchmarks/drawn_accuracy.py`` measures on.
 Stored compactly (the unit-length orientation histogram as uint8 steps of 1/255, the
-global measures as float16) with the labels, the writer ids (0 for scans) and, for scans, the
-index in ``load_digits`` (-1 for pen digits).
+global measures as float16), with the labels, the kind of each row, writer groups and
+the detector's threshold, calibrated here (99% of the reference digits, each scored
+without its own writer's digits, pass).
 
 Usage::
 
-    python scripts/make_shape_reference.py [../shared/data/pendigits-orig.tra]
+    python scripts/make_shape_reference.py [../shared/data]
 """
 
 from __future__ import annotations
@@ -27,46 +33,84 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from digits_knn.corpora import (  # noqa: E402
+    NonDigitPen,
+    VariedPen,
+    draw_mnist,
+    read_idx,
+    shapes_all,
+)
 from digits_knn.data import load_bitmaps, load_xy  # noqa: E402
-from digits_knn.novelty import N_MEASURES, N_SHAPE_FEATURES, drawing_shape  # noqa: E402
+from digits_knn.novelty import REFERENCE_KINDS, fit_detector  # noqa: E402
 from digits_knn.preprocessing import bitmap_to_canvas  # noqa: E402
-from digits_knn.strokes import parse_unipen, render_varied  # noqa: E402
+from digits_knn.shapes import N_MEASURES, N_SHAPE_FEATURES  # noqa: E402
+from digits_knn.strokes import NON_DIGIT_KINDS, parse_unipen  # noqa: E402
 
-DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "pendigits-orig.tra"
+DEFAULT_SOURCE = ROOT.parent / "shared" / "data"
 TARGET = ROOT / "digits_knn" / "_data" / "shape_reference.npz"
-SEED = 20261125
-PEN_WIDTHS = (5.0, 36.0)
-SIZES = (0.3, 0.95)
+PEN_SEED, NON_DIGIT_SEED = 20261125, 1
+STYLE = {"widths": (5.0, 36.0), "fractions": (0.3, 0.95)}
+N_MNIST = 10_000
+NON_DIGITS_PER_KIND = 300
 
 
 def main(argv: list[str]) -> int:
-    source = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
-    digits = parse_unipen(source.read_text())
-    rng = np.random.default_rng(SEED)
-    shapes = [
-        drawing_shape(
-            render_varied(digit.strokes, rng, widths=PEN_WIDTHS, fractions=SIZES)
-        )
-        for digit in digits
-    ]
-    _, y_uci = load_xy()
-    shapes += [drawing_shape(bitmap_to_canvas(bitmap)) for bitmap in load_bitmaps()]
-    n_pen = len(digits)
-    stacked = np.array(shapes)
+    folder = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
+    pen = parse_unipen((folder / "pendigits-orig.tra").read_text())
+    parts = {
+        "pen digit": shapes_all(
+            [(i, d.strokes) for i, d in enumerate(pen)], VariedPen(PEN_SEED, **STYLE)
+        ),
+        "UCI scan": shapes_all(list(load_bitmaps()), bitmap_to_canvas),
+        "MNIST digit": shapes_all(
+            list(read_idx(folder / "mnist" / "train-images-idx3-ubyte.gz")[:N_MNIST]),
+            draw_mnist,
+        ),
+    }
+    kinds = [k for k in NON_DIGIT_KINDS for _ in range(NON_DIGITS_PER_KIND)]
+    parts["non-digit"] = shapes_all(
+        list(enumerate(kinds)), NonDigitPen(NON_DIGIT_SEED, **STYLE)
+    )
+    mnist_y = read_idx(folder / "mnist" / "train-labels-idx1-ubyte.gz")[:N_MNIST]
+    labels = {
+        "pen digit": np.array([d.label for d in pen]),
+        "UCI scan": load_xy()[1],
+        "MNIST digit": mnist_y,
+        "non-digit": np.full(len(kinds), -1),
+    }
+    X, y, kind, groups = [], [], [], []
+    for name, shapes in parts.items():
+        drawn = ~np.isnan(shapes).any(axis=1)  # refused drawings have no shape
+        X.append(shapes[drawn])
+        y.append(labels[name][drawn])
+        kind.append(np.full(drawn.sum(), REFERENCE_KINDS.index(name)))
+        writers = np.array([d.writer for d in pen]) if name == "pen digit" else None
+        groups.append(writers[drawn] if writers is not None else np.zeros(drawn.sum()))
+    stacked, y_all = np.vstack(X), np.concatenate(y)
+    kind_all, groups_all = np.concatenate(kind), np.concatenate(groups).astype(np.int64)
+    # Writers unknown (scans, MNIST, non-digits): a group of their own each.
+    unknown = groups_all == 0
+    groups_all[unknown] = -1 - np.arange(unknown.sum())
     n_orient = N_SHAPE_FEATURES - N_MEASURES
+    orientations = np.round(stacked[:, :n_orient] * 255).astype(np.uint8)
+    measures = stacked[:, n_orient:].astype(np.float16)
+    # Calibrate on the values as stored, which is what the app loads.
+    shipped = np.hstack([orientations / 255.0, measures.astype(np.float64)])
+    digit = kind_all != REFERENCE_KINDS.index("non-digit")
+    detector = fit_detector(shipped[digit], groups_all[digit], shipped[~digit])
     np.savez_compressed(
         TARGET,
-        orientations=np.round(stacked[:, :n_orient] * 255).astype(np.uint8),
-        measures=stacked[:, n_orient:].astype(np.float16),
-        labels=np.concatenate([[d.label for d in digits], y_uci]).astype(np.uint8),
-        writers=np.concatenate(
-            [[d.writer for d in digits], np.zeros(len(y_uci))]
-        ).astype(np.uint8),
-        uci_index=np.concatenate([np.full(n_pen, -1), np.arange(len(y_uci))]).astype(
-            np.int16
-        ),
+        orientations=orientations,
+        measures=measures,
+        labels=y_all.astype(np.int8),
+        kind=kind_all.astype(np.uint8),
+        groups=groups_all.astype(np.int32),
+        threshold=np.float64(detector.threshold),
     )
-    print(f"wrote {TARGET} ({TARGET.stat().st_size:,} bytes, {len(shapes):,} shapes)")
+    print(
+        f"wrote {TARGET} ({TARGET.stat().st_size:,} bytes, {len(y_all):,} shapes, "
+        f"threshold {detector.threshold:.4f})"
+    )
     return 0
 
 

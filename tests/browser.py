@@ -199,7 +199,8 @@ def wait_for_app(page: Page, timeout: float = 60) -> None:
 def page_accuracy(**params: float | int | str) -> str:
     """The "Test accuracy" the page shows for these settings, computed here.
 
-    The page's defaults: UCI plus drawn digits, brute-force search; scored on the UCI
+    The page's defaults: UCI, drawn and MNIST digits, k=7, distance votes, brute-force
+    search; scored on the UCI
     test split from one neighbour query at k=100 (the page's engine, whose agreement
     with scikit-learn ``tests/test_neighbors.py`` checks), formatted as the page does.
     """
@@ -207,8 +208,8 @@ def page_accuracy(**params: float | int | str) -> str:
     from digits_knn.neighbors import fit_index
 
     source = str(params.pop("source", DEFAULT_SOURCE))
-    k = int(params.pop("n_neighbors", 20))
-    weights = str(params.pop("weights", "uniform"))
+    k = int(params.pop("n_neighbors", 7))
+    weights = str(params.pop("weights", "distance"))
     training = load_training_set(source)
     index = fit_index(
         training.X_train,

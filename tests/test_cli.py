@@ -12,7 +12,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.cli import build_parser, main
 from digits_knn.data import DEFAULT_SOURCE, Split, load_training_set
-from digits_knn.model import explain, fit_model
+from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, explain, fit_model
 from digits_knn.preprocessing import canvas_to_features, load_image
 from digits_knn.strokes import non_digit_strokes, render_strokes
 from tests.conftest import STROKE_DIGITS, draw_strokes
@@ -130,7 +130,7 @@ def test_predict_plain_and_json(
     assert [r["label"] for r in records] == sorted(digit_files)
     for record in records:
         assert sum(record["probabilities"].values()) == pytest.approx(1)
-        assert len(record["neighbors"]) == 20
+        assert len(record["neighbors"]) == DRAWING_N_NEIGHBORS
         assert {"label", "distance"} <= set(record["neighbors"][0])
         assert record["is_digit"] is True
         assert record["digit_score"] <= record["digit_threshold"]
@@ -156,9 +156,15 @@ def test_predict_flags_what_is_not_a_digit(
 def test_predict_uses_the_drawing_views_model(
     capsys: pytest.CaptureFixture[str], digit_files: dict[int, Path]
 ) -> None:
-    """Same data (UCI + drawn) and search as the app's page, unless told otherwise."""
+    """Same data (UCI + drawn + MNIST), k, votes and search as the app's page."""
     training = load_training_set(DEFAULT_SOURCE)
-    model = fit_model(training.X_train, training.y_train, algorithm="brute")
+    model = fit_model(
+        training.X_train,
+        training.y_train,
+        n_neighbors=DRAWING_N_NEIGHBORS,
+        weights=DRAWING_WEIGHTS,
+        algorithm="brute",
+    )
     path = digit_files[4]
     expected = explain(model, canvas_to_features(load_image(path)))
     _code, out, _ = run(["predict", "--json", str(path)], capsys)
@@ -298,13 +304,16 @@ def test_parser_lists_all_commands() -> None:
 def test_evaluate_reports_drawn_digits_per_source(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Drawn pen digits in the training data: unseen writers' digits recognised better."""
+    """Drawn pen digits in the training data: unseen writers' digits recognised better,
+    each writer scored with its own fold left out."""
     scores = {}
     for source in ("uci", "uci+drawn"):
         code, out, _ = run(["evaluate", "--source", source], capsys)
         assert code == 0
-        line = next(x for x in out.splitlines() if x.startswith("accuracy on drawn"))
+        line = next(x for x in out.splitlines() if "drawn digits, unseen writers" in x)
         scores[source] = float(line.split(": ")[1].split()[0])
+        assert "MNIST test writers" in out
+        assert "UJI digits" in out
     assert scores["uci+drawn"] >= 0.95
     assert scores["uci"] + 0.05 < scores["uci+drawn"]
 

@@ -9,11 +9,13 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
 from digits_knn.data import (
-    DRAWN_TEST_WRITERS,
+    PEN_FOLDS,
     load_bitmaps,
-    load_drawn_digits,
+    load_mnist,
+    load_pen_digits,
     load_split,
     load_training_set,
+    load_uji_digits,
     load_xy,
 )
 from digits_knn.preprocessing import bitmap_to_features
@@ -73,16 +75,45 @@ def test_bitmaps_ship_compact() -> None:
     assert len(packed.read_bytes()) < 1_000_000
 
 
-def test_drawn_digits_ship_reduced_like_a_drawing() -> None:
-    drawn = load_drawn_digits()
-    n = len(drawn.y)
-    assert n == 2 * 7494
-    assert drawn.X.shape == (n, 64)
-    assert drawn.bitmaps.shape == (n, 32, 32)
-    assert_array_equal(bitmap_to_features(drawn.bitmaps), drawn.X)
-    assert set(np.unique(drawn.writers)) == set(range(1, 31))
-    assert set(np.unique(drawn.y)) == set(range(10))
-    assert set(np.unique(drawn.renders)) == {0, 1}
+def test_pen_digits_ship_reduced_like_a_drawing() -> None:
+    """Every trajectory drawn 4 times to train on and once more to test, each reduced
+    by the drawing's path: the counts are the bitmaps' counts."""
+    pen = load_pen_digits()
+    assert len(pen.train) == 4 * 7494
+    assert len(pen.test) == 7494
+    assert pen.train.X.dtype == np.uint8
+    rows = np.arange(0, len(pen.train), 97)
+    assert_array_equal(bitmap_to_features(pen.train.bitmaps[rows]), pen.train.X[rows])
+    assert_array_equal(bitmap_to_features(pen.test.bitmaps[::50]), pen.test.X[::50])
+    assert set(np.unique(pen.writers)) == set(range(1, 31))
+    assert set(np.unique(pen.renders)) == {0, 1, 2, 3}
+    assert_array_equal(pen.train.folds, pen.writers % PEN_FOLDS)
+    assert_array_equal(pen.test.folds, pen.test_writers % PEN_FOLDS)
+    assert not pen.train.X.flags.writeable
+
+
+def test_mnist_and_uji_ship_through_the_canvas_path() -> None:
+    train, test = load_mnist()
+    assert (len(train), len(test)) == (60_000, 10_000)
+    assert_array_equal(bitmap_to_features(test.bitmaps[:300]), test.X[:300])
+    assert set(np.unique(train.y)) == set(range(10))
+    uji = load_uji_digits()
+    assert len(uji) == 220
+    assert_array_equal(np.bincount(uji.y), [22] * 10)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "optdigits_bitmaps.npz",
+        "pendigits_drawn.npz",
+        "mnist_drawn.npz",
+        "uji_digits.npz",
+    ],
+)
+def test_shipped_data_is_compact(name: str) -> None:
+    data = resources.files("digits_knn._data").joinpath(name)
+    assert len(data.read_bytes()) < 8_000_000
 
 
 def test_training_sources() -> None:
@@ -90,32 +121,24 @@ def test_training_sources() -> None:
     tutorial = load_training_set("uci")
     assert_array_equal(tutorial.X_train, split.X_train)
     assert tutorial.sizes == {"UCI optdigits": 1437}
-    both = load_training_set("uci+drawn")
-    assert len(both.y_train) == sum(both.sizes.values())
-    assert_array_equal(both.X_train[:1437], split.X_train)
-    assert both.bitmaps_train.shape == (len(both.y_train), 32, 32)
-    assert_array_equal(
-        bitmap_to_features(both.bitmaps_train[1437:]), both.X_train[1437:]
-    )
-    drawn = load_drawn_digits()
-    X_test = both.tests["drawn digits, unseen writers"].X
-    assert (
-        len(X_test)
-        == (
-            np.isin(drawn.writers, list(DRAWN_TEST_WRITERS)) & (drawn.renders == 0)
-        ).sum()
-    )
-    assert both.tests.keys() == tutorial.tests.keys()
-
-
-def test_training_sources_exclude_the_test_writers() -> None:
-    drawn = load_drawn_digits()
-    both = load_training_set("uci+drawn")
-    train_rows = ~np.isin(drawn.writers, list(DRAWN_TEST_WRITERS))
-    assert both.sizes["drawn digits"] == train_rows.sum()
-    assert_array_equal(both.y_train[1437:], drawn.y[train_rows])
+    everything = load_training_set("uci+drawn+mnist")
+    assert everything.sizes == {
+        "UCI optdigits": 1437,
+        "drawn digits": 4 * 7494,
+        "MNIST": 60_000,
+    }
+    assert len(everything.y_train) == sum(everything.sizes.values())
+    assert_array_equal(everything.X_train[:1437], split.X_train)
+    assert everything.X_train.dtype == np.uint8
+    pen = everything.pictures()
+    assert pen.origin(1437) == "drawn digits"
+    assert pen.origin(1437 + 4 * 7494) == "MNIST"
+    assert_array_equal(bitmap_to_features(pen.bitmap(2000)), everything.X_train[2000])
+    assert set(everything.tests) == set(tutorial.tests)
+    assert (everything.folds[1437 : 1437 + 4 * 7494] >= 0).all()
+    assert (everything.folds[:1437] == -1).all()
 
 
 def test_unknown_source() -> None:
-    with pytest.raises(ValueError, match="unknown training source 'mnist'"):
-        load_training_set("mnist")
+    with pytest.raises(ValueError, match="unknown training source 'emnist'"):
+        load_training_set("emnist")

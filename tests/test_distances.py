@@ -50,8 +50,8 @@ def test_squared_euclidean_is_exact_for_counts(split: Split) -> None:
 
 def test_smallest_by_row_breaks_ties_by_column() -> None:
     values = np.array([[2.0, 1.0, 1.0, 1.0, 0.0], [5.0, 5.0, 5.0, 5.0, 5.0]])
-    assert smallest_by_row(values, 2, integral=True).tolist() == [[4, 1], [0, 1]]
-    assert smallest_by_row(values, 5, integral=True).tolist() == [
+    assert smallest_by_row(values, 2).tolist() == [[4, 1], [0, 1]]
+    assert smallest_by_row(values, 5).tolist() == [
         [4, 1, 2, 3, 0],
         [0, 1, 2, 3, 4],
     ]

@@ -88,14 +88,22 @@ def test_extended_index_equals_one_fitted_on_everything(split: Split) -> None:
 
 
 def test_one_copy_of_the_training_matrix_read_only() -> None:
+    """The block counts stay uint8 and shared (their int8 view too); a tree gets the
+    float64 rows the caller keeps, and every p's tree shares them."""
     training = load_training_set("uci+drawn")
-    X = np.ascontiguousarray(training.X_train)
-    for algorithm in ("brute", "kd_tree"):
-        index = fit_index(X, training.y_train, p=2, algorithm=algorithm)
-        part = index._parts[0]
-        assert np.shares_memory(part.X, X)
-        assert not part.X.flags.writeable
+    X = np.array(training.X_train)  # the caller's own, writeable copy
+    rows = X.astype(np.float64)
+    index = fit_index(X, training.y_train, p=2, algorithm="brute")
+    part = index._parts[0]
+    assert part.X.dtype == np.uint8
+    assert np.shares_memory(part.X, X)
+    assert part.counts is not None
+    assert np.shares_memory(part.counts, X)
+    assert not part.X.flags.writeable
     assert X.flags.writeable  # the caller's own array is left as it was
+    for p in (1, 2):
+        tree = fit_index(X, training.y_train, p=p, algorithm="kd_tree", tree_X=rows)
+        assert np.shares_memory(tree._parts[0].tree._fit_X, rows)
 
 
 def test_explain_a_scikit_learn_model(split: Split) -> None:
@@ -118,3 +126,25 @@ def test_bad_k_and_p_are_refused(split: Split) -> None:
     with pytest.raises(HyperparameterError, match="p must be at least 1"):
         fit_index(split.X_train, split.y_train, p=0.5)
     assert resolve_algorithm("auto", 64) == "brute"
+
+
+@pytest.mark.parametrize("algorithm", ["brute", "kd_tree"])
+def test_a_writers_own_fold_is_left_out(split: Split, algorithm: str) -> None:
+    """With ``query_folds``, no neighbour comes from the query's fold; rows without a
+    fold (-1) always count, and the rest are exactly the nearest of what is left."""
+    X, y = split.X_train, split.y_train
+    folds = np.arange(len(y)) % 3 - 1  # -1, 0, 1, -1, 0, 1, ...
+    index = fit_index(X, y, p=2, algorithm=algorithm, folds=folds)
+    queries = X[:90]  # each is its own nearest neighbour unless left out
+    query_folds = folds[:90]
+    neigh_dist, neigh_ind = index.kneighbors(queries, 5, query_folds=query_folds)
+    mine = folds[neigh_ind] == query_folds[:, None]
+    assert not (mine & (query_folds[:, None] >= 0)).any()
+    unfolded = query_folds < 0
+    assert_array_equal(neigh_ind[unfolded, 0], np.flatnonzero(unfolded))
+    for row in np.flatnonzero(~unfolded)[:10]:
+        allowed = np.flatnonzero(folds != query_folds[row])
+        subset = fit_index(X[allowed], y[allowed], p=2, algorithm="brute")
+        dist, ind = subset.kneighbors(queries[row : row + 1], 5)
+        assert_allclose(neigh_dist[row], dist[0])
+        assert_array_equal(neigh_ind[row], allowed[ind[0]])

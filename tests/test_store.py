@@ -61,7 +61,9 @@ def test_add_list_and_train(store: DrawingStore) -> None:
     training = load_training_set(USER_SOURCE, digits)
     assert training.sizes[USER_DIGITS] == 2
     assert training.y_train[-2:].tolist() == [7, 3]
-    np.testing.assert_array_equal(training.bitmaps_train[-2], bitmap)
+    pictures = training.pictures()
+    np.testing.assert_array_equal(pictures.bitmap(len(training.y_train) - 2), bitmap)
+    assert pictures.origin(len(training.y_train) - 1) == USER_DIGITS
 
 
 def test_every_change_bumps_the_version(store: DrawingStore) -> None:

@@ -101,10 +101,11 @@ def not_a_digit_ui(check: DigitCheck) -> None:
     if check.is_digit:
         return
     st.warning(
-        "**That doesn't look like a digit.** Its nearest training digits are farther "
-        f"away (distance {check.score:.2f}) than those of 99% of real digits by "
-        f"writers the model never saw (up to {check.threshold:.2f}). A KNN always "
-        "answers with the closest digit it knows; here is what it would say anyway.",
+        "**That doesn't look like a digit.** Its shape is farther from the digits the "
+        "model knows, and nearer to the scribbles, stars and letters it was shown as "
+        f"non-digits, than for 99% of real digits (score {check.score:.2f}, digits up "
+        f"to {check.threshold:.2f}). A KNN always answers with the closest digit it "
+        "knows; here is what it would say anyway.",
         icon=":material/help:",
     )
 
@@ -150,7 +151,7 @@ def model_input_ui(
 
 
 #: How the neighbours' origins are tagged under their pictures.
-ORIGIN_TAGS = {"drawn digits": "drawn", "your drawings": "yours"}
+ORIGIN_TAGS = {"drawn digits": "drawn", "MNIST": "MNIST", "your drawings": "yours"}
 
 
 def neighbors_ui(explanation: Explanation, pictures: Pictures, legend: str) -> None:
@@ -304,8 +305,8 @@ def view(settings: ModelSettings) -> None:
             )
             pictures = data.pictures()
             legend = (
-                "'drawn' marks a drawn pen digit, 'yours' a drawing users added, the "
-                "others are UCI scans."
+                "'drawn' marks a drawn pen digit, 'MNIST' an MNIST digit, 'yours' a "
+                "drawing users added; the others are UCI scans."
             )
             weights = settings.weights
         else:
@@ -325,7 +326,7 @@ def view(settings: ModelSettings) -> None:
     model_input_ui(bitmap, features, nearest)
     neighbors_ui(explanation, pictures, legend)
     # The slowest check comes last: the prediction and its neighbours are out first.
-    from digits_knn.novelty import drawing_shape  # scipy: after the canvas is up
+    from digits_knn.shapes import drawing_shape  # scipy: after the canvas is up
 
     with warning:
         not_a_digit_ui(cache.digit_detector().check(drawing_shape(image)))

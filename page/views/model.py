@@ -3,10 +3,19 @@ search is, and its model file (save it, or load one)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
-from digits_knn.data import UCI_TEST
+from digits_knn.data import (
+    DRAWN_TEST,
+    MNIST_TEST,
+    TRAINING_SOURCES,
+    UCI_TEST,
+    UJI_TEST,
+    USER_SOURCE,
+)
 from digits_knn.evaluation import AlgorithmTiming, Evaluation
 from digits_knn.persistence import (
     ModelFileError,
@@ -23,27 +32,82 @@ VIEW = "model"
 MAX_SHOWN_MISTAKES = 60
 
 
+#: What each test set is, for a learner.
+TEST_NOTES = {
+    UCI_TEST: "the tutorial's 360 UCI test scans",
+    DRAWN_TEST: "digits drawn by the 30 UCI pendigits writers, each scored with its "
+    "writer's fold of 6 writers left out of the training digits (every 4th shown: "
+    "1,874)",
+    MNIST_TEST: "MNIST's test digits, by writers none of its training digits come from "
+    "(every 5th: 2,000)",
+    UJI_TEST: "220 digits of 11 writers on another tablet (UJI Pen Characters), never "
+    "trained on",
+}
+METRIC_LABELS = {
+    UCI_TEST: "Test accuracy",
+    DRAWN_TEST: "Pen digits, unseen writers",
+    MNIST_TEST: "MNIST test writers",
+    UJI_TEST: "UJI digits",
+}
+
+
 def accuracy_ui(scores: dict[str, Evaluation]) -> None:
     """One metric per test set."""
     cols = st.columns(len(scores))
     for col, (name, result) in zip(cols, scores.items(), strict=True):
-        label = "Test accuracy" if name == UCI_TEST else name.capitalize()
         col.metric(
-            label,
+            METRIC_LABELS.get(name, name.capitalize()),
             f"{result.accuracy:.2%}",
-            help=f"{name}: {result.n_test - len(result.misclassified)} of "
-            f"{result.n_test} recognised.",
+            help=f"{name}: {result.n_test - len(result.misclassified):,} of "
+            f"{result.n_test:,} recognised.",
         )
     st.caption(
-        "Test accuracy: the tutorial's 360 UCI test digits. Drawn digits: 1,498 digits "
-        "drawn by six pen writers that no training set includes."
+        " ".join(
+            f"**{METRIC_LABELS.get(name, name)}**: {TEST_NOTES[name]}."
+            for name in scores
+            if name in TEST_NOTES
+        )
+    )
+
+
+def sources_ui(settings: ModelSettings) -> None:
+    """The same k, p and votes on each training source: data beats tuning."""
+    if not st.toggle(
+        "Compare the training data",
+        key="compare_sources",
+        help="The same k, p and votes, learning from each source in turn.",
+    ):
+        return
+    rows = []
+    for source, label in TRAINING_SOURCES.items():
+        if source == USER_SOURCE:
+            continue
+        data = cache.training_data(source, cache.NO_DRAWINGS)
+        scores = cache.scores_for(data, replace(settings, source=source))
+        rows.append(
+            {
+                "learns from": label,
+                **{METRIC_LABELS[n]: s.accuracy for n, s in scores.items()},
+            }
+        )
+    st.dataframe(
+        rows,
+        hide_index=True,
+        column_config={
+            label: st.column_config.NumberColumn(format="%.3f")
+            for label in METRIC_LABELS.values()
+        },
+    )
+    st.caption(
+        "More writers in the training data lift every collection more than any k or p "
+        "does: compare the rows here with the Tune view."
     )
 
 
 def details_ui(scores: dict[str, Evaluation], data: cache.TrainingData) -> None:
     """Precision and recall per digit, the confusion matrix and the mistakes."""
     name = st.radio("Details for", list(scores), horizontal=True, key="model_test_set")
-    result, test = scores[name], data.shipped.tests[name]
+    result, test = scores[name], cache.page_tests()[name]
     cols = st.columns([1, 2])
     with cols[0]:
         st.dataframe(
@@ -68,7 +132,7 @@ def details_ui(scores: dict[str, Evaluation], data: cache.TrainingData) -> None:
     shown = wrong[:MAX_SHOWN_MISTAKES]
     if len(shown):
         st.image(
-            [bitmap_png(test.bitmaps[i]) for i in shown],
+            [bitmap_png(test.bitmap(i)) for i in shown],
             caption=[f"{test.y[i]} taken for {result.y_pred[i]}" for i in shown],
             width=72,
             output_format="PNG",
@@ -170,6 +234,7 @@ def view() -> None:
     data = cache.training_data(settings.source, cache.drawings())
     scores = cache.scores_for(data, settings)
     accuracy_ui(scores)
+    sources_ui(settings)
     details_ui(scores, data)
     speed_ui(settings)
     model_file_ui(settings, data)

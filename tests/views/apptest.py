@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_training_set
 from digits_knn.evaluation import evaluate
-from digits_knn.model import fit_model
+from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -39,7 +39,7 @@ class FakeCanvas:
 def start(drawing: np.ndarray | None = None, view: str | None = None) -> AppTest:
     """Open the page (with ``drawing`` on the canvas), on ``view`` if given."""
     FakeCanvas.drawings["canvas-0"] = drawing
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=180).run()
     assert not at.exception
     if view is not None:
         open_view(at, view)
@@ -71,9 +71,14 @@ def captions_of_images(at: AppTest) -> list[str]:
 
 def accuracy_for(source: str = DEFAULT_SOURCE, **params: Any) -> str:
     """Test accuracy on the UCI test split, by scikit-learn's own KNN, as the page
-    formats it (the page's defaults: brute-force search)."""
+    formats it (the page's defaults: k=7, distance votes, brute-force search)."""
     training = load_training_set(source)
-    params = {"algorithm": "brute", **params}
+    params = {
+        "algorithm": "brute",
+        "n_neighbors": DRAWING_N_NEIGHBORS,
+        "weights": DRAWING_WEIGHTS,
+        **params,
+    }
     model = fit_model(training.X_train, training.y_train, **params)
     test = training.tests[UCI_TEST]
     return f"{evaluate(model, test.X, test.y).accuracy:.2%}"

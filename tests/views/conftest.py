@@ -22,8 +22,14 @@ def fake_canvas(monkeypatch: pytest.MonkeyPatch) -> type[FakeCanvas]:
     return FakeCanvas
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def fresh_caches() -> None:
-    """Streamlit's caches outlive an AppTest; each test starts from a cold server."""
+    """A cold server: Streamlit's caches outlive an AppTest (streamlit issue 9139).
+
+    Only for tests about the caches themselves: the others share the shipped digits'
+    searches (keyed by their settings) as the users of one server do, and each test's
+    own drawings live in their own database, which is part of every key that reads
+    them.
+    """
     st.cache_data.clear()
     st.cache_resource.clear()

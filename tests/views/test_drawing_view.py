@@ -11,6 +11,11 @@ import pytest
 from PIL import Image
 
 from digits_knn.data import DEFAULT_SOURCE, load_training_set
+from digits_knn.preprocessing import (
+    bitmap_to_canvas,
+    canvas_to_features,
+    unpack_bitmaps,
+)
 from digits_knn.store import DrawingStore
 from digits_knn.strokes import non_digit_strokes, render_strokes
 from tests.conftest import STROKE_DIGITS, draw_strokes
@@ -63,7 +68,7 @@ def test_drawn_digit_is_predicted_with_neighbors() -> None:
     """A learner draws a 4 and sees the prediction, votes and the 20 neighbours."""
     at = start(draw_strokes(STROKE_DIGITS[4]))
     assert metric(at, "Prediction") == "4"
-    assert "The 20 nearest training digits" in subheaders(at)
+    assert "The 7 nearest training digits" in subheaders(at)
     assert "What the model sees" in subheaders(at)
     assert any("Votes:" in md.value and "**4**" in md.value for md in at.markdown)
     assert not any("doesn't look like a digit" in w.value for w in at.warning)
@@ -75,7 +80,7 @@ def test_a_star_is_not_a_digit_but_its_neighbours_are_shown() -> None:
     at = start(render_strokes(strokes, width=22))
     assert any("doesn't look like a digit" in w.value for w in at.warning)
     assert metric(at, "Prediction") in [str(d) for d in range(10)]
-    assert "The 20 nearest training digits" in subheaders(at)
+    assert "The 7 nearest training digits" in subheaders(at)
 
 
 def test_canvas_is_configured_for_the_reduction() -> None:
@@ -107,6 +112,7 @@ def test_lowering_k_updates_the_neighbours_and_the_accuracy() -> None:
     assert metric(at, "Prediction") == "7"
 
 
+@pytest.mark.usefixtures("fresh_caches")
 def test_each_search_is_fitted_once_shared_and_never_changed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -137,11 +143,10 @@ def test_each_search_is_fitted_once_shared_and_never_changed(
         (1.0, "brute"),
     ]
     training = load_training_set(DEFAULT_SOURCE)
+    shipped = page.cache.shipped_training(DEFAULT_SOURCE).X_train
     for _, _, index in fitted:
         part = index._parts[0]
-        assert np.shares_memory(
-            part.X, page.cache.shipped_training("uci+drawn").X_train
-        )
+        assert np.shares_memory(part.X, shipped)
         assert not part.X.flags.writeable
         np.testing.assert_array_equal(part.X, training.X_train)
 
@@ -229,3 +234,22 @@ def test_a_drawing_is_only_learnt_with_the_your_drawings_source(
     at.button(key="add_drawing").click().run()
     assert DrawingStore(private_drawings_db).count() == 1
     assert any("does not learn from your drawings" in w.value for w in at.warning)
+
+
+def test_mnist_neighbours_are_marked_as_such() -> None:
+    """An MNIST training digit placed on the canvas finds itself, tagged 'MNIST'."""
+    training = load_training_set(DEFAULT_SOURCE)
+    first = training.sizes["UCI optdigits"] + training.sizes["drawn digits"]
+    canvases = {
+        row: bitmap_to_canvas(unpack_bitmaps(training.packed_train[row]))
+        for row in range(first, first + 20)
+    }
+    row = next(  # one whose bitmap comes back from the canvas exactly
+        row
+        for row, canvas in canvases.items()
+        if np.array_equal(canvas_to_features(canvas), training.X_train[row])
+    )
+    at = start(canvases[row])
+    assert metric(at, "Prediction") == str(training.y_train[row])
+    neighbours = [c for c in captions_of_images(at) if " · d=" in c]
+    assert neighbours[0] == f"{training.y_train[row]} · d=0.0 · MNIST"

@@ -10,7 +10,7 @@ import pytest
 
 from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_split, load_training_set
 from digits_knn.evaluation import evaluate
-from digits_knn.model import fit_model
+from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
 from digits_knn.persistence import model_to_bytes
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import accuracy_for, metric, start, subheaders
@@ -47,14 +47,20 @@ def test_search_speed_is_measured_when_asked() -> None:
     (timings,) = [d.value for d in at.dataframe if "runs as" in d.value.columns]
     assert len(timings) == 4
     assert "KD-tree ← current" in list(timings["algorithm"])
-    at.slider(key="n_neighbors").set_value(7).run()  # other settings: asked again
+    at.slider(key="n_neighbors").set_value(9).run()  # other settings: asked again
     assert not [d for d in at.dataframe if "runs as" in d.value.columns]
 
 
 def test_model_view_lists_the_misclassified_digits() -> None:
     at = start(None)
     training = load_training_set(DEFAULT_SOURCE)
-    model = fit_model(training.X_train, training.y_train, algorithm="brute")
+    model = fit_model(
+        training.X_train,
+        training.y_train,
+        n_neighbors=DRAWING_N_NEIGHBORS,
+        weights=DRAWING_WEIGHTS,
+        algorithm="brute",
+    )
     test = training.tests[UCI_TEST]
     n_wrong = len(evaluate(model, test.X, test.y).misclassified)
     assert f"The {n_wrong} misclassified test digits" in subheaders(at)
@@ -65,17 +71,19 @@ def test_drawn_digits_in_the_training_data() -> None:
     UCI data alone gives the tutorial's 96.94% and fewer drawn digits recognised."""
     at = start(draw_strokes(STROKE_DIGITS[4]))
     assert metric(at, "Test accuracy") == accuracy_for()
-    drawn_with_both = metric(at, "Drawn digits, unseen writers")
+    drawn_with_both = metric(at, "Pen digits, unseen writers")
     assert any("drawn digits" in c.value for c in at.sidebar.caption)
-    at.radio(key="source").set_value("uci").run()
-    at.selectbox(key="algorithm").set_value("kd_tree").run()
+    at.radio(key="source").set_value("uci")
+    at.selectbox(key="algorithm").set_value("kd_tree")
+    at.slider(key="n_neighbors").set_value(20)
+    at.radio(key="weights").set_value("uniform").run()
     assert not at.exception
     split = load_split()
     tutorial = fit_model(split.X_train, split.y_train)
     expected = f"{tutorial.score(split.X_test, split.y_test):.2%}"
     assert expected == "96.94%"
     assert metric(at, "Test accuracy") == expected
-    drawn_uci_only = metric(at, "Drawn digits, unseen writers")
+    drawn_uci_only = metric(at, "Pen digits, unseen writers")
     assert float(drawn_uci_only.rstrip("%")) + 5 < float(drawn_with_both.rstrip("%"))
     assert any("1,437 UCI optdigits" in c.value for c in at.sidebar.caption)
     assert metric(at, "Prediction") == "4"
@@ -100,7 +108,7 @@ def test_upload_a_skops_model_and_go_back() -> None:
     at.button[
         [b.label for b in at.button].index("Use the sidebar's model")
     ].click().run()
-    assert "The 20 nearest training digits" in subheaders(at)
+    assert "The 7 nearest training digits" in subheaders(at)
 
 
 def test_a_pickle_upload_is_refused_with_the_reason() -> None:

@@ -55,7 +55,7 @@ def test_every_view_is_reachable_below_the_drawing(view: str) -> None:
     """Each view opens under the drawing, and the drawing's prediction stays."""
     at = start(draw_strokes(STROKE_DIGITS[4]), view=view)
     assert metric(at, "Prediction") == "4"
-    assert "The 20 nearest training digits" in subheaders(at)
+    assert "The 7 nearest training digits" in subheaders(at)
     assert MARKERS[view] in view_text(at)
     for other, marker in MARKERS.items():
         if other != view:

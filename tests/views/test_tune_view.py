@@ -31,7 +31,9 @@ def test_tune_view_runs_the_tutorial_grid_and_applies_the_best() -> None:
     assert at.slider(key="n_neighbors").value == best["n_neighbors"]
     assert at.slider(key="p").value == best["p"]
     assert metric(at, "Sidebar model, test accuracy") == accuracy_for(
-        n_neighbors=best["n_neighbors"], p=best["p"]
+        n_neighbors=best["n_neighbors"],
+        p=best["p"],
+        weights=best.get("weights", "uniform"),
     )
     assert f"The {best['n_neighbors']} nearest training digits" in subheaders(at)
 
