@@ -23,6 +23,7 @@ from digits_knn.data import (
     split_xy,
 )
 from digits_knn.evaluation import Evaluation, evaluate, score
+from digits_knn.exchange import CsvImportError
 from digits_knn.model import (
     Explanation,
     HyperparameterError,
@@ -48,7 +49,7 @@ from digits_knn.preprocessing import (
 )
 from digits_knn.selection import SearchResult, grid_search, tutorial_param_grid
 from digits_knn.shapes import drawing_shape, shape_features
-from digits_knn.store import CsvImportError, DrawingStore, StoreError
+from digits_knn.store import DrawingStore, StoreError
 from digits_knn.strokes import PenDigit, parse_unipen, render_strokes
 
 __all__ = [

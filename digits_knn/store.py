@@ -15,25 +15,26 @@ cache, so a change retrains each model once, not once per user.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import sqlite3
 import threading
 import time
 import uuid
-import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
+from digits_knn.exchange import (
+    optdigits_csv,
+    parse_optdigits_csv,
+    png_zip,
+)
+from digits_knn.plotting import bitmap_png
 from digits_knn.preprocessing import (
     BITMAP_SIZE,
-    MAX_COUNT,
     N_FEATURES,
     bitmap_to_features,
     counts_to_bitmap,
@@ -45,8 +46,6 @@ DB_ENV = "DIGITS_KNN_DB"
 #: Where the database lives unless told otherwise: ``data/drawings.sqlite3`` next to
 #: the package's folder (the repository's root).
 DEFAULT_DB_PATH = Path(__file__).resolve().parents[1] / "data" / "drawings.sqlite3"
-#: Largest CSV :meth:`DrawingStore.import_csv` reads (bytes): about 60,000 digits.
-MAX_IMPORT_BYTES = 10 * 1024 * 1024
 #: How long a writer waits for another's transaction before giving up (seconds).
 BUSY_TIMEOUT = 60.0
 #: How long the version check waits for a locked database (seconds).
@@ -71,10 +70,6 @@ _SCHEMA = (
 
 class StoreError(ValueError):
     """A drawing or a file the store refuses, with a message for the user."""
-
-
-class CsvImportError(StoreError):
-    """A CSV that cannot be imported; nothing of it was stored."""
 
 
 def default_db_path() -> Path:
@@ -344,18 +339,6 @@ class DrawingStore:
         with self._connect() as conn:
             return int(conn.execute("SELECT count(*) FROM drawings").fetchone()[0])
 
-    def png(self, drawing_id: int) -> bytes:
-        """The canvas of a drawing as PNG bytes (rebuilt from its bitmap if none)."""
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT png, bitmap FROM drawings WHERE id = ?", (int(drawing_id),)
-            ).fetchone()
-        if row is None:
-            raise StoreError(f"no drawing with id {drawing_id}")
-        if row[0] is not None:
-            return bytes(row[0])
-        return _png_of_bitmap(_unpack(row[1]))
-
     def training_digits(self) -> UserDigits:
         """Every drawing as training data, read at one version (one transaction)."""
         with self._connect() as conn:
@@ -424,25 +407,28 @@ class DrawingStore:
 
         Oldest first, no header, as in UCI's ``optdigits.tra``.
         """
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        for drawing in reversed(self.drawings()):
-            writer.writerow([*drawing.features.tolist(), drawing.label])
-        return out.getvalue()
+        drawings = self.drawings()[::-1]
+        return optdigits_csv(
+            np.array([d.features for d in drawings]).reshape(-1, N_FEATURES),
+            [d.label for d in drawings],
+        )
 
     def export_zip(self) -> bytes:
-        """Every drawing's canvas as a PNG, named ``<id>_label<digit>.png``, zipped."""
+        """Every drawing's canvas as a PNG, named ``<id>_label<digit>.png``, zipped.
+
+        Imported digits have no canvas: their 32x32 bitmap is drawn instead.
+        """
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT id, label, png, bitmap FROM drawings ORDER BY id"
             ).fetchall()
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for id_, label, png, bitmap in rows:
-                if png is None:
-                    png = _png_of_bitmap(_unpack(bitmap))
-                archive.writestr(f"{id_:06d}_label{label}.png", bytes(png))
-        return out.getvalue()
+        return png_zip(
+            (
+                f"{id_:06d}_label{label}.png",
+                bytes(png) if png is not None else bitmap_png(_unpack(bitmap), scale=4),
+            )
+            for id_, label, png, bitmap in rows
+        )
 
     def import_csv(self, data: bytes | str, *, session_id: str) -> int:
         """Add the digits of a CSV in the UCI optdigits format; all or nothing.
@@ -489,88 +475,3 @@ class DrawingStore:
             )
             self._bump(conn)
         return len(labels)
-
-
-def parse_optdigits_csv(data: bytes | str) -> tuple[np.ndarray, np.ndarray]:
-    """Read and check a CSV of UCI optdigits rows (64 counts 0..16, then a label 0..9).
-
-    Returns
-    -------
-    features : ndarray of shape (n, 64), int64
-    labels : ndarray of shape (n,), int64
-
-    Raises
-    ------
-    CsvImportError
-        See :meth:`DrawingStore.import_csv`.
-
-    Examples
-    --------
-    >>> X, y = parse_optdigits_csv(",".join(["0"] * 64) + ",7\\n")
-    >>> X.shape, y.tolist()
-    ((1, 64), [7])
-    """
-    size = len(data)
-    if size > MAX_IMPORT_BYTES:
-        raise CsvImportError(
-            f"the file is {size / 2**20:.1f} MB; at most "
-            f"{MAX_IMPORT_BYTES // 2**20} MB can be imported at once"
-        )
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise CsvImportError(
-                "the file is not a text CSV (it is not UTF-8 text)"
-            ) from None
-    else:
-        text = data
-    rows: list[list[int]] = []
-    n_columns = N_FEATURES + 1
-    for number, cells in enumerate(csv.reader(io.StringIO(text)), start=1):
-        cells = [c.strip() for c in cells]
-        if not any(cells):
-            continue
-        if len(cells) != n_columns:
-            raise CsvImportError(
-                f"line {number} has {len(cells)} columns; each line needs "
-                f"{n_columns}: 64 block counts, then the label"
-            )
-        try:
-            values = [int(c) for c in cells]
-        except ValueError:
-            if not rows and not any(c.lstrip("-").isdigit() for c in cells):
-                continue  # a header line
-            bad = next(c for c in cells if not c.lstrip("-").isdigit())
-            raise CsvImportError(
-                f"line {number}: {bad!r} is not a whole number"
-            ) from None
-        counts, label = values[:N_FEATURES], values[N_FEATURES]
-        if min(counts) < 0 or max(counts) > MAX_COUNT:
-            bad_count = next(c for c in counts if not 0 <= c <= MAX_COUNT)
-            raise CsvImportError(
-                f"line {number}: block count {bad_count} is outside 0..{MAX_COUNT}"
-            )
-        if not 0 <= label <= 9:
-            raise CsvImportError(f"line {number}: label {label} is not a digit 0..9")
-        rows.append(values)
-    if not rows:
-        raise CsvImportError("the file holds no digits")
-    array = np.array(rows, dtype=np.int64)
-    return array[:, :N_FEATURES], array[:, N_FEATURES]
-
-
-def _png_of_bitmap(bitmap: np.ndarray, scale: int = 4) -> bytes:
-    """A 32x32 bitmap as a black-on-white PNG, each pixel scale x scale."""
-    big = np.kron(bitmap, np.ones((scale, scale), dtype=bool))
-    image = Image.fromarray(np.where(big, 0, 255).astype(np.uint8), mode="L")
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
-
-
-def encode_png(image: np.ndarray) -> bytes:
-    """An RGBA/RGB/grey uint8 image (a canvas) as PNG bytes."""
-    out = io.BytesIO()
-    Image.fromarray(np.asarray(image, dtype=np.uint8)).save(out, format="PNG")
-    return out.getvalue()

@@ -18,16 +18,9 @@ import pytest
 from PIL import Image
 
 from digits_knn.data import USER_DIGITS, USER_SOURCE, load_training_set
-from digits_knn.preprocessing import bitmap_to_features
-from digits_knn.store import (
-    MAX_IMPORT_BYTES,
-    CsvImportError,
-    DrawingStore,
-    StoreError,
-    counts_to_bitmap,
-    default_db_path,
-    parse_optdigits_csv,
-)
+from digits_knn.exchange import MAX_IMPORT_BYTES, CsvImportError, parse_optdigits_csv
+from digits_knn.preprocessing import bitmap_to_features, counts_to_bitmap
+from digits_knn.store import DrawingStore, StoreError, default_db_path
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +47,8 @@ def test_add_list_and_train(store: DrawingStore) -> None:
     assert newest[1].origin == "drawn"
     np.testing.assert_array_equal(newest[1].bitmap, bitmap)
     np.testing.assert_array_equal(newest[1].features, bitmap_to_features(bitmap))
-    assert store.png(first) == b"\x89PNG fake"
+    with zipfile.ZipFile(io.BytesIO(store.export_zip())) as archive:
+        assert archive.read("000001_label7.png") == b"\x89PNG fake"
     digits = store.training_digits()
     assert digits.y.tolist() == [7, 3]
     assert digits.X.shape == (2, 64)
@@ -156,12 +150,12 @@ BAD_CSVS = {
     "count above 16": (",".join(["0"] * 63 + ["17", "3"]) + "\n", r"outside 0\.\.16"),
     "negative count": (
         ",".join(["-1"] + ["0"] * 63 + ["3"]) + "\n",
-        r"outside 0\.\.16",
+        r"line 2, column 1: block count -1 is below 0",
     ),
     "label 12": (",".join(["0"] * 64 + ["12"]) + "\n", "not a digit"),
     "text": (
         ",".join(["0"] * 64 + ["3"]) + "\n" + ",".join(["x"] * 65),
-        "line 3: 'x' is not",
+        "line 3, column 1: 'x' is not",
     ),
     "decimal": (",".join(["0.5"] * 64 + ["3"]) + "\n", "not a whole number"),
     "empty": ("", "holds no digits"),
@@ -181,6 +175,75 @@ def test_bad_csv_imports_nothing(store: DrawingStore, name: str) -> None:
         store.import_csv(payload, session_id="me")
     assert store.count() == 0
     assert store.version() == 0
+
+
+def _line(cell: str, column: int) -> str:
+    """A good optdigits line (label 1) with ``cell`` in ``column`` (1..65)."""
+    cells = ["0"] * 64 + ["1"]
+    cells[column - 1] = cell
+    return ",".join(cells)
+
+
+#: Cells Python might read as a number although they are not one written with 0-9.
+NASTY_CELLS = [
+    "²",  # passes str.isdigit, not int: once a StopIteration
+    "٣",  # an Arabic-Indic three: int() reads it
+    "１",  # a full-width one
+    "1_0",  # int() reads 10
+    "+1",
+    "-0",
+    "1e1",
+    "0x1",
+    "1.0",
+    "\x00",
+    "1\x00",
+    "nan",
+    "inf",
+    "١٢",
+    "99999999999999999999999",
+    "1 1",
+    "",
+]
+
+
+@pytest.mark.parametrize("column", [1, 40, 65])
+@pytest.mark.parametrize("cell", NASTY_CELLS, ids=repr)
+def test_nasty_cells_are_refused_naming_the_line(
+    store: DrawingStore, cell: str, column: int
+) -> None:
+    """Each cell on the 3rd line of a file: CsvImportError naming line 3, nothing in."""
+    text = "\n".join([_line("0", 1), _line("2", 2), _line(cell, column)]) + "\n"
+    with pytest.raises(CsvImportError, match="line 3"):
+        store.import_csv(text.encode(), session_id="me")
+    assert store.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1;" * 64 + "1\n", "separated by semicolons"),
+        (_line("0", 1) + "," + "1" * 200_000 + "\n", "line 1"),  # over csv's cell limit
+        (_line("0", 1) + ',"unclosed\n', "line 1"),
+        ("\n".join([_line("0", 1)] * 3) + "\n" + ",".join(["1"] * 10_000), "line 4"),
+    ],
+    ids=["semicolons", "very long cell", "bad quoting", "very long line"],
+)
+def test_malformed_files_are_refused(
+    store: DrawingStore, text: str, message: str
+) -> None:
+    with pytest.raises(CsvImportError, match=message):
+        store.import_csv(text.encode(), session_id="me")
+    assert store.count() == 0
+
+
+def test_bom_crlf_spaces_and_a_header_are_read() -> None:
+    """What spreadsheets write: a byte-order mark, CRLF, spaces after commas, a header."""
+    header = ",".join([f"pixel{i}" for i in range(64)] + ["label"])
+    rows = [", ".join([" 16"] * 64 + ["7 "]), ",".join(["0"] * 64 + ["0"])]
+    data = ("\ufeff" + "\r\n".join([header, *rows]) + "\r\n").encode()
+    X, y = parse_optdigits_csv(data)
+    assert y.tolist() == [7, 0]
+    assert X.tolist() == [[16] * 64, [0] * 64]
 
 
 def test_a_50_mb_file_is_refused_before_parsing(store: DrawingStore) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from digits_knn.data import USER_SOURCE, Pictures
+from digits_knn.exchange import encode_png
 from digits_knn.model import Explanation
 from digits_knn.plotting import (
     bitmap_png,
@@ -27,7 +28,7 @@ from digits_knn.preprocessing import (
     canvas_to_bitmap,
     load_image,
 )
-from digits_knn.store import StoreError, encode_png
+from digits_knn.store import StoreError
 from digits_knn.strokes import CANVAS_SIZE, STROKE_WIDTH
 from page import cache, state
 from page.sidebar import ModelSettings

@@ -6,8 +6,9 @@ import os
 
 import streamlit as st
 
+from digits_knn.exchange import CsvImportError
 from digits_knn.plotting import bitmap_png
-from digits_knn.store import CsvImportError, DrawingStore, StoredDrawing, StoreError
+from digits_knn.store import DrawingStore, StoredDrawing, StoreError
 from page import cache, state
 
 VIEW = "my_drawings"

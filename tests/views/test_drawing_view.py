@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -217,7 +218,9 @@ def test_add_a_drawing_and_the_next_prediction_uses_it(
     (stored,) = store.drawings()
     assert stored.label == 9
     assert stored.session_id == at.session_state["session_id"]
-    assert store.png(stored.id).startswith(b"\x89PNG")
+    with zipfile.ZipFile(io.BytesIO(store.export_zip())) as archive:
+        canvas = Image.open(io.BytesIO(archive.read(f"{stored.id:06d}_label9.png")))
+        assert canvas.size == (280, 280)  # the canvas as drawn, not the bitmap
     assert any("Added as 9" in s.value for s in at.success)
     assert metric(at, "Prediction") == "9"
     assert any("1 your drawings" in c.value for c in at.sidebar.caption)
