@@ -233,6 +233,7 @@ class DrawingStore:
                     self._version_conn.execute(
                         f"PRAGMA busy_timeout={int(READ_TIMEOUT * 1000)}"
                     )
+                    self._version_conn.execute("PRAGMA synchronous=FULL")
                 row = self._version_conn.execute(
                     "SELECT value FROM meta WHERE key = 'version'"
                 ).fetchone()

@@ -352,6 +352,44 @@ while True:
 """
 
 
+def test_every_connection_commits_durably(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Durability is a setting, not luck: every connection the store opens runs in WAL
+    mode with ``synchronous=FULL`` (2), so a commit waits for the disk. (A killed
+    process keeps its committed rows at any level; only this setting covers a power
+    cut, and only this test would notice it lowered.)"""
+    seen: list[tuple[int, str, int]] = []
+
+    class Recorded(sqlite3.Connection):
+        def close(self) -> None:
+            seen.append(
+                (
+                    self.execute("PRAGMA synchronous").fetchone()[0],
+                    self.execute("PRAGMA journal_mode").fetchone()[0],
+                    self.execute("PRAGMA busy_timeout").fetchone()[0],
+                )
+            )
+            super().close()
+
+    connect = sqlite3.connect
+    monkeypatch.setattr(
+        sqlite3, "connect", lambda *a, **k: connect(*a, factory=Recorded, **k)
+    )
+    store = DrawingStore(tmp_path / "durable.sqlite3")
+    first = store.add(3, a_bitmap(0), session_id="me")
+    store.version()
+    store.import_csv(",".join(["0"] * 64) + ",1\n", session_id="me")
+    store.delete([first], session_id="me")
+    store.drawings()
+    store.export_zip()
+    store.close()  # the connection kept for version()
+    assert len(seen) >= 7
+    assert {level for level, _, _ in seen} == {2}  # FULL
+    assert {mode for _, mode, _ in seen} == {"wal"}
+    assert min(timeout for _, _, timeout in seen) > 0
+
+
 def test_every_acknowledged_insert_survives_sigkill(tmp_path: Path) -> None:
     """Kill a process in the middle of a burst of inserts; reopen; count them."""
     path = tmp_path / "burst.sqlite3"
