@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.neighbors import KNeighborsClassifier
 
+from digits_knn.admin import hash_password
 from digits_knn.data import (
     TRAINING_SOURCES,
     USER_SOURCE,
@@ -78,6 +80,8 @@ from digits_knn.store import (
 )
 
 EXIT_USAGE = 2
+#: Shortest admin password `admin-hash` accepts.
+MIN_ADMIN_PASSWORD = 12
 
 
 class CLIError(Exception):
@@ -387,6 +391,22 @@ def cmd_show_digits(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_admin_hash(args: argparse.Namespace) -> int:
+    if args.stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("admin password: ")
+        if getpass.getpass("again: ") != password:
+            raise CLIError("the two passwords differ")
+    if len(password) < MIN_ADMIN_PASSWORD:
+        raise CLIError(
+            f"the password has {len(password)} characters; use at least "
+            f"{MIN_ADMIN_PASSWORD}"
+        )
+    print(f'admin_password_hash = "{hash_password(password)}"')
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m digits_knn",
@@ -526,6 +546,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="how many digits, 1..100 (default: %(default)s)",
     )
     p.set_defaults(func=cmd_show_digits)
+
+    p = commands.add_parser(
+        "admin-hash",
+        help="make the hash of an admin password for the app's secrets",
+        description="Ask for a password (twice) and print the line to put in "
+        ".streamlit/secrets.toml (or the value for $DIGITS_KNN_ADMIN_HASH): a salted "
+        "PBKDF2-SHA256 hash. Whoever signs in with the password in the My drawings "
+        "view may delete anyone's drawings; the server never stores the password.",
+    )
+    p.add_argument(
+        "--stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (scripts)",
+    )
+    p.set_defaults(func=cmd_admin_hash)
     return parser
 
 

@@ -20,11 +20,13 @@ import os
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
 
+from digits_knn.admin import SignInLimiter
 from digits_knn.data import (
     DEFAULT_SOURCE,
     DRAWN_TEST,
@@ -84,6 +86,23 @@ def secret(name: str) -> Any:
         return None
 
 
+#: Environment variable holding the admin password's hash (wins over the secrets).
+ADMIN_HASH_ENV = "DIGITS_KNN_ADMIN_HASH"
+
+
+def admin_password_hash() -> str | None:
+    """The admin password's hash: $DIGITS_KNN_ADMIN_HASH, else ``admin_password_hash``
+    in ``.streamlit/secrets.toml``; None if no admin is configured."""
+    value = os.environ.get(ADMIN_HASH_ENV) or secret("admin_password_hash")
+    return str(value) if value else None
+
+
+@st.cache_resource(show_spinner=False)
+def sign_in_limiter() -> SignInLimiter:
+    """The server's one count of wrong admin passwords, shared by every session."""
+    return SignInLimiter()
+
+
 def db_location() -> str:
     """Where the drawings live: $DIGITS_KNN_DB, else ``drawings_db`` in
     ``.streamlit/secrets.toml``, else ``data/drawings.sqlite3`` in the repository."""
@@ -125,6 +144,16 @@ class Drawings:
     store: DrawingStore | None
     version: int | None
     problem: str | None
+
+    def problem_for(self, *, admin: bool) -> str | None:
+        """``problem`` as this user may read it: the database's path for the admin
+        only (a visitor learns nothing about the server's files)."""
+        if self.problem is None or admin:
+            return self.problem
+        hidden = self.problem
+        for path in sorted({self.location, str(Path(self.location))}, key=len)[::-1]:
+            hidden = hidden.replace(path, "…") if path else hidden
+        return hidden
 
 
 #: For training data that leaves the users' drawings out.

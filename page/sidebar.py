@@ -13,7 +13,7 @@ from digits_knn.model import (
     DRAWING_N_NEIGHBORS,
     DRAWING_WEIGHTS,
 )
-from page import cache
+from page import cache, state
 from page.cache import MAX_K
 
 ALGORITHM_LABELS = {
@@ -135,6 +135,7 @@ def training_data_ui(settings: ModelSettings) -> None:
     if data.source == USER_SOURCE and drawings.problem is not None:
         st.sidebar.warning(
             "The users' drawings are unavailable right now, so the model learns from "
-            "the shipped digits only. " + drawings.problem,
+            "the shipped digits only. "
+            + str(drawings.problem_for(admin=state.is_admin())),
             icon=":material/database_off:",
         )

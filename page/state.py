@@ -27,6 +27,7 @@ _UPLOADED = "uploaded_model"
 _TUNE_GRID = "tune_grid"
 _FULL_RERUN = "full_rerun_requested"
 _TIMING = "timing_requested_for"
+_ADMIN = "signed_in_as_admin"
 
 FlashKind = Literal["success", "error", "warning", "info"]
 
@@ -167,3 +168,16 @@ def remember_timing_request(key: tuple[object, ...]) -> None:
 def timing_requested(key: tuple[object, ...]) -> bool:
     """Whether the timings of these settings were asked for (and so are shown)."""
     return st.session_state.get(_TIMING) == key
+
+
+def is_admin() -> bool:
+    """Whether this session signed in as the drawings' admin (and only this session)."""
+    return st.session_state.get(_ADMIN) is True
+
+
+def sign_in_as_admin() -> None:
+    st.session_state[_ADMIN] = True
+
+
+def sign_out() -> None:
+    st.session_state.pop(_ADMIN, None)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
+from digits_knn.admin import AdminConfigError, verify_password
 from digits_knn.exchange import CsvImportError
 from digits_knn.plotting import bitmap_png
 from digits_knn.store import DrawingStore, StoredDrawing, StoreError
@@ -13,13 +12,45 @@ from page import cache, state
 
 VIEW = "my_drawings"
 MAX_SHOWN_DRAWINGS = 200
-ADMIN_ENV = "DIGITS_KNN_ADMIN"
 
 
-def is_admin() -> bool:
-    """$DIGITS_KNN_ADMIN=1 or ``admin = true`` in secrets: may delete anyone's drawings."""
-    flag = os.environ.get(ADMIN_ENV, "").strip().lower()
-    return flag in ("1", "true", "yes") or cache.secret("admin") is True
+def admin_ui() -> None:
+    """Sign in as the admin (who may delete anyone's drawings), or sign out."""
+    encoded = cache.admin_password_hash()
+    if encoded is None:
+        return
+    if state.is_admin():
+        if st.button("Sign out as admin", icon=":material/logout:", key="sign_out"):
+            state.sign_out()
+            st.rerun()
+        return
+    with (
+        st.expander("Admin sign-in", icon=":material/admin_panel_settings:"),
+        st.form("admin_form", clear_on_submit=True, border=False),
+    ):
+        password = st.text_input("Admin password", type="password", key="admin_pw")
+        if not st.form_submit_button("Sign in"):
+            return
+        limiter = cache.sign_in_limiter()
+        wait = limiter.wait_seconds()
+        if wait > 0:
+            st.error(
+                f"Too many wrong passwords on this server: try again in {wait:.0f} s."
+            )
+            return
+        try:
+            with st.spinner("Checking…"):
+                right = verify_password(password, encoded)
+        except AdminConfigError as exc:
+            st.error(f"Admin sign-in is misconfigured on this server: {exc}")
+            return
+        if not right:
+            limiter.failed()
+            st.error("Wrong password.")
+            return
+    state.sign_in_as_admin()
+    state.flash(VIEW, "success", "Signed in as admin: you may delete any drawing.")
+    st.rerun()
 
 
 def gallery_ui(drawings: list[StoredDrawing], me: str) -> None:
@@ -112,12 +143,12 @@ def view() -> None:
     if found.store is None:
         st.error(
             "The drawings are unavailable right now: the page draws and predicts from "
-            f"the shipped digits only. {found.problem}",
+            f"the shipped digits only. {found.problem_for(admin=state.is_admin())}",
             icon=":material/database_off:",
         )
         return
     store = found.store
-    me, admin = state.session_id(), is_admin()
+    me, admin = state.session_id(), state.is_admin()
     try:
         shown = store.drawings(limit=MAX_SHOWN_DRAWINGS)
         total = store.count()
@@ -129,8 +160,7 @@ def view() -> None:
         f"{total:,} drawing{'' if total == 1 else 's'} on this server, {len(mine)} "
         "of them added in this browser session. Everyone using this server shares "
         "them (a classroom teaching one model); you can delete the ones you added"
-        + (" and, as admin, any other." if admin else ".")
-        + f" Stored in `{store.path}`."
+        + (f" and, as admin, any other. Stored in `{store.path}`." if admin else ".")
     )
     state.show_flashes(VIEW)
     if not shown:
@@ -145,6 +175,7 @@ def view() -> None:
         delete_ui(store, shown, me, admin)
         export_ui(store)
     import_ui(store, me)
+    admin_ui()
 
 
 if __name__ == "__main__":

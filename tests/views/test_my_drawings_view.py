@@ -8,7 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from digits_knn.admin import MAX_FAILURES, hash_password
 from digits_knn.store import DrawingStore
+from page import cache
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import open_view, start
 
@@ -33,16 +35,69 @@ def test_my_drawings_lists_deletes_and_exports(private_drawings_db: Path) -> Non
     assert any("Deleted 1" in s.value for s in at.success)
 
 
-def test_admin_may_delete_anyones_drawings(
+PASSWORD = "the teacher's password"
+
+
+def sign_in(at: Any, password: str) -> Any:
+    at.text_input(key="admin_pw").input(password)
+    at.button(key="FormSubmitter:admin_form-Sign in").click().run()
+    assert not at.exception
+    return at
+
+
+@pytest.fixture
+def admin_hash(monkeypatch: pytest.MonkeyPatch) -> str:
+    """An admin configured by the hash of PASSWORD; the server's tries counted anew."""
+    encoded = hash_password(PASSWORD, iterations=1000)
+    monkeypatch.setenv("DIGITS_KNN_ADMIN_HASH", encoded)
+    cache.sign_in_limiter.clear()
+    return encoded
+
+
+def test_the_old_server_switch_makes_nobody_admin(
     private_drawings_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """$DIGITS_KNN_ADMIN=1 once let every visitor delete every drawing."""
     monkeypatch.setenv("DIGITS_KNN_ADMIN", "1")
+    store = DrawingStore(private_drawings_db)
+    store.add(3, np.eye(32, dtype=bool), session_id="someone else")
+    at = start(None, view="my_drawings")
+    assert at.multiselect(key="delete_ids").options == []
+    assert str(private_drawings_db) not in " ".join(c.value for c in at.caption)
+
+
+def test_an_admin_signs_in_and_only_that_session_may_delete_anything(
+    private_drawings_db: Path, admin_hash: str
+) -> None:
     store = DrawingStore(private_drawings_db)
     theirs = store.add(3, np.eye(32, dtype=bool), session_id="someone else")
     at = start(None, view="my_drawings")
+    assert not any(str(private_drawings_db) in c.value for c in at.caption)
+    sign_in(at, "not the password")
+    assert any("Wrong password" in e.value for e in at.error)
+    assert at.multiselect(key="delete_ids").options == []
+    sign_in(at, PASSWORD)
+    assert any("Signed in as admin" in s.value for s in at.success)
+    assert any(str(private_drawings_db) in c.value for c in at.caption)
+    visitor = start(None, view="my_drawings")  # another browser session
+    assert visitor.multiselect(key="delete_ids").options == []
     at.multiselect(key="delete_ids").set_value([theirs]).run()
     at.button(key="delete_drawings").click().run()
     assert store.count() == 0
+    at.button(key="sign_out").click().run()
+    assert not any(str(private_drawings_db) in c.value for c in at.caption)
+
+
+def test_wrong_passwords_lock_the_sign_in_for_a_while(
+    private_drawings_db: Path, admin_hash: str
+) -> None:
+    at = start(None, view="my_drawings")
+    for _ in range(MAX_FAILURES):
+        sign_in(at, "guess")
+    sign_in(at, PASSWORD)  # even the right one waits now
+    assert any("Too many wrong passwords" in e.value for e in at.error)
+    assert not any("Signed in" in s.value for s in at.success)
+    assert "sign_out" not in [b.key for b in at.button]
 
 
 def upload_csv(at: Any, data: bytes, name: str = "digits.csv") -> Any:

@@ -1,0 +1,89 @@
+"""The drawings' admin: a password hash, compared in constant time, rate-limited."""
+
+from __future__ import annotations
+
+import hmac
+import io
+import sys
+
+import pytest
+
+from digits_knn import admin
+from digits_knn.admin import (
+    AdminConfigError,
+    SignInLimiter,
+    hash_password,
+    verify_password,
+)
+from digits_knn.cli import main
+
+
+def test_a_hash_verifies_its_password_only() -> None:
+    encoded = hash_password("a long pass phrase", iterations=1000)
+    assert verify_password("a long pass phrase", encoded)
+    assert not verify_password("a long pass phrasE", encoded)
+    assert not verify_password("", encoded)
+    assert "a long pass phrase" not in encoded
+    assert hash_password("same", iterations=1000) != hash_password(
+        "same", iterations=1000
+    )
+
+
+def test_the_comparison_is_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    compared: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def compare_digest(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(admin.hmac, "compare_digest", compare_digest)
+    assert not verify_password("wrong", hash_password("right", iterations=1000))
+    assert len(compared) == 1
+    assert len(compared[0][0]) == len(compared[0][1]) == 32
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        "",
+        "true",
+        "pbkdf2_sha256$1000$salt",
+        "md5$1000$c2FsdA==$aGFzaA==",
+        "pbkdf2_sha256$many$c2FsdA==$aGFzaA==",
+        "pbkdf2_sha256$0$c2FsdA==$aGFzaA==",
+        "pbkdf2_sha256$1000$not base64!$aGFzaA==",
+    ],
+)
+def test_a_malformed_hash_is_a_configuration_error(encoded: str) -> None:
+    with pytest.raises(AdminConfigError, match="hash"):
+        verify_password("anything", encoded)
+
+
+def test_a_few_wrong_tries_per_minute() -> None:
+    limiter = SignInLimiter(max_failures=3, window=60)
+    for second in (0.0, 10.0, 20.0):
+        assert limiter.wait_seconds(now=second) == 0
+        limiter.failed(now=second)
+    assert limiter.wait_seconds(now=21.0) == pytest.approx(39.0)
+    assert limiter.wait_seconds(now=60.5) == 0  # the first try has aged out
+    limiter.failed(now=60.5)
+    assert limiter.wait_seconds(now=61.0) == pytest.approx(9.0)
+
+
+def test_cli_prints_a_hash_for_the_secrets(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("twelve chars ok\n"))
+    assert main(["admin-hash", "--stdin"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith('admin_password_hash = "pbkdf2_sha256$')
+    assert verify_password("twelve chars ok", line.split('"')[1])
+
+
+def test_cli_refuses_a_short_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+    assert main(["admin-hash", "--stdin"]) == 2
+    assert "at least 12" in capsys.readouterr().err
