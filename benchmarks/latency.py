@@ -84,7 +84,7 @@ def stroke_latencies(page: Page, n: int) -> list[float]:
     """Milliseconds from mouse-up to the Prediction metric showing a value."""
     # Warm up: first stroke pays for the model fit and caches.
     draw(page, [STROKE])
-    wait_for_prediction(page)
+    wait_for_prediction(page, timeout=180)  # loads the data, scores the tests cold
     clear_canvas(page)
     latencies = []
     for _ in range(n):
@@ -186,7 +186,7 @@ def isolation(pw: Playwright, url: str, sessions: int) -> bool:
             draw(page, DIGIT_STROKES["4"])
         ok = True
         for k, page in pages:
-            wait_for_prediction(page)
+            wait_for_prediction(page, timeout=120)
             page.get_by_text(f"The {k} nearest training digits").wait_for()
             shown = page.locator("img").count()
             ok &= prediction(page).isdigit() and shown > 0
