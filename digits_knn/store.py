@@ -105,22 +105,20 @@ class StoredDrawing:
 
 @dataclass(frozen=True)
 class UserDigits:
-    """Every stored drawing as training data, at one version of the store.
+    """Every stored drawing as training data, read in one transaction.
+
+    The arrays are read-only: the page shares them between every session.
 
     Attributes
     ----------
-    version : int
-    X : ndarray of shape (n, 64), float64 in 0..16
+    X : ndarray of shape (n, 64), uint8 in 0..16
     y : ndarray of shape (n,), int64 in 0..9
     bitmaps : ndarray of shape (n, 32, 32), bool
-    ids : ndarray of shape (n,), int64
     """
 
-    version: int
     X: np.ndarray
     y: np.ndarray
     bitmaps: np.ndarray
-    ids: np.ndarray
 
 
 def _unpack(packed: bytes) -> np.ndarray:
@@ -341,28 +339,22 @@ class DrawingStore:
             return int(conn.execute("SELECT count(*) FROM drawings").fetchone()[0])
 
     def training_digits(self) -> UserDigits:
-        """Every drawing as training data, read at one version (one transaction)."""
+        """Every drawing as training data (read-only arrays), oldest first."""
         with self._connect() as conn:
-            conn.execute("BEGIN")
-            try:
-                version = conn.execute(
-                    "SELECT value FROM meta WHERE key = 'version'"
-                ).fetchone()[0]
-                rows = conn.execute(
-                    "SELECT id, label, features, bitmap FROM drawings ORDER BY id"
-                ).fetchall()
-            finally:
-                conn.execute("COMMIT")
+            rows = conn.execute(
+                "SELECT label, features, bitmap FROM drawings ORDER BY id"
+            ).fetchall()
         n = len(rows)
-        X = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint8).reshape(n, 64)
-        packed = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.uint8)
-        return UserDigits(
-            version=int(version),
-            X=X.astype(np.float64),
-            y=np.array([r[1] for r in rows], dtype=np.int64),
+        X = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint8)
+        packed = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint8)
+        digits = UserDigits(
+            X=X.reshape(n, N_FEATURES),
+            y=np.array([r[0] for r in rows], dtype=np.int64),
             bitmaps=unpack_bitmaps(packed.reshape(n, BITMAP_SIZE * BITMAP_SIZE // 8)),
-            ids=np.array([r[0] for r in rows], dtype=np.int64),
         )
+        for array in (digits.X, digits.y, digits.bitmaps):
+            array.setflags(write=False)
+        return digits
 
     def delete(
         self, ids: Sequence[int], *, session_id: str, admin: bool = False

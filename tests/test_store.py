@@ -52,6 +52,9 @@ def test_add_list_and_train(store: DrawingStore) -> None:
     digits = store.training_digits()
     assert digits.y.tolist() == [7, 3]
     assert digits.X.shape == (2, 64)
+    assert digits.X.dtype == np.uint8  # the smallest exact type, as the shipped digits
+    for shared in (digits.X, digits.y, digits.bitmaps):  # every session reads them
+        assert not shared.flags.writeable
     training = load_training_set(USER_SOURCE, digits)
     assert training.sizes[USER_DIGITS] == 2
     assert training.y_train[-2:].tolist() == [7, 3]

@@ -14,6 +14,7 @@ from PIL import Image
 from digits_knn.data import DEFAULT_SOURCE, load_training_set
 from digits_knn.preprocessing import (
     bitmap_to_canvas,
+    canvas_to_bitmap,
     canvas_to_features,
     unpack_bitmaps,
 )
@@ -256,3 +257,20 @@ def test_mnist_neighbours_are_marked_as_such() -> None:
     assert metric(at, "Prediction") == str(training.y_train[row])
     neighbours = [c for c in captions_of_images(at) if " · d=" in c]
     assert neighbours[0] == f"{training.y_train[row]} · d=0.0 · MNIST"
+
+
+def test_two_databases_at_the_same_version_are_not_confused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every store's version starts at 0: the caches are keyed by where the store is,
+    so a server pointed at another database (same version) learns from that one."""
+    drawing = draw_strokes(STROKE_DIGITS[4])
+    at = start(drawing)
+    bitmap = canvas_to_bitmap(drawing)
+    for name, label in (("a", 9), ("b", 2)):
+        path = tmp_path / name / "drawings.sqlite3"
+        DrawingStore(path).add(label, bitmap, session_id="teacher")
+        monkeypatch.setenv("DIGITS_KNN_DB", str(path))
+        at = start(drawing)
+        at.slider(key="n_neighbors").set_value(1).run()
+        assert metric(at, "Prediction") == str(label)
