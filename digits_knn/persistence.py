@@ -9,6 +9,7 @@ Pickle stays available, for files you made yourself and name explicitly.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import zipfile
@@ -196,6 +197,9 @@ PICKLE_REFUSAL = (
 )
 #: Largest model file accepted from an upload (bytes).
 MAX_MODEL_BYTES = 25 * 1024 * 1024
+#: Largest total size of an uploaded skops archive once unpacked (bytes): a small file
+#: may unpack to gigabytes (a zip bomb). The page's own model unpacks to about 6 MB.
+MAX_MODEL_UNPACKED_BYTES = 100 * 1024 * 1024
 
 
 def model_to_bytes(model: KNeighborsClassifier) -> bytes:
@@ -241,6 +245,16 @@ def model_from_bytes(
         )
     if not data.startswith(b"PK"):
         raise ModelFileError(f"{name} is not a skops model file")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise ModelFileError(f"{name} is not a skops model file ({exc})") from None
+    if unpacked > MAX_MODEL_UNPACKED_BYTES:
+        raise ModelFileError(
+            f"{name} unpacks to {unpacked / 2**20:,.0f} MB, more than the "
+            f"{MAX_MODEL_UNPACKED_BYTES // 2**20} MB a digits model may: not opened"
+        )
     import skops.io as sio
 
     try:

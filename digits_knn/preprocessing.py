@@ -31,6 +31,8 @@ N_FEATURES = GRID_SIZE * GRID_SIZE
 MAX_IMAGE_PIXELS = 40_000_000
 #: Largest file :func:`load_image` reads (bytes).
 MAX_FILE_BYTES = 25 * 1024 * 1024
+#: The picture formats :func:`load_image` opens (Pillow would try every one it knows).
+IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF")
 #: Images are shrunk to at most this side before they are processed: a digit needs no
 #: more, and a 12 MP photo would make every step slow.
 WORKING_SIZE = 1024
@@ -499,7 +501,7 @@ def load_image(source: str | os.PathLike[str] | bytes) -> np.ndarray:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as im:
+            with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as im:
                 width, height = im.size
                 if width * height > MAX_IMAGE_PIXELS:
                     raise ImageFileError(
@@ -515,7 +517,7 @@ def load_image(source: str | os.PathLike[str] | bytes) -> np.ndarray:
         raise
     except UnidentifiedImageError:
         raise ImageFileError(
-            f"{name} is not an image Pillow can read (PNG, JPEG, BMP or GIF)"
+            f"{name} is not an image this app reads (PNG, JPEG, BMP or GIF)"
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageFileError(f"{name} is too large: {exc}") from None

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import io
 import os
 import pickle
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -10,12 +12,15 @@ import skops.io as sio
 from numpy.testing import assert_array_equal
 from sklearn.neighbors import KNeighborsClassifier
 
+from digits_knn import persistence
 from digits_knn.data import Split
 from digits_knn.model import fit_model
 from digits_knn.persistence import (
     ModelFileError,
     UntrustedModelError,
     load_model,
+    model_from_bytes,
+    model_to_bytes,
     save_model,
 )
 
@@ -95,3 +100,24 @@ def test_save_model_missing_folder(tutorial_model: KNeighborsClassifier) -> None
 def test_unknown_format(tutorial_model: KNeighborsClassifier, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown model format"):
         save_model(tutorial_model, tmp_path / "m.joblib", format="joblib")
+
+
+def test_an_upload_that_unpacks_too_big_is_not_opened(
+    split: Split, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A skops file is a ZIP: a small upload may unpack to gigabytes. The page's own
+    model passes; one padded past the limit is refused before skops reads it."""
+    model = fit_model(split.X_train, split.y_train)
+    data = model_to_bytes(model)
+    assert model_from_bytes(data, "model.skops").n_neighbors == model.n_neighbors
+    monkeypatch.setattr(persistence, "MAX_MODEL_UNPACKED_BYTES", 2 * 2**20)
+    buffer = io.BytesIO(data)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("padding.bin", bytes(3 * 2**20))  # compresses to a few KB
+    padded = buffer.getvalue()
+    assert len(padded) < len(data) + 2**16
+    opened: list[object] = []
+    monkeypatch.setattr(sio, "loads", lambda *a, **k: opened.append(a))
+    with pytest.raises(ModelFileError, match="unpacks to 4 MB"):
+        model_from_bytes(padded, "bomb.skops")
+    assert opened == []

@@ -168,6 +168,15 @@ def test_load_image_reads_common_formats(fmt: str, tmp_path: Path) -> None:
     assert np.mean(got != expected) < 0.05
 
 
+@pytest.mark.parametrize("fmt", ["TIFF", "ICO", "WEBP", "PPM"])
+def test_load_image_opens_only_the_formats_it_promises(fmt: str) -> None:
+    """Pillow knows dozens of formats (each a parser to trust); the docstring promises
+    PNG, JPEG, BMP and GIF, and only those are opened."""
+    drawing = Image.fromarray(draw_strokes(STROKE_DIGITS[7])).convert("RGB")
+    with pytest.raises(ImageFileError, match=r"not an image this app reads \(PNG"):
+        load_image(_encode(drawing.resize((64, 64)), fmt))
+
+
 def test_photo_of_paper_is_recognised(tutorial_model: KNeighborsClassifier) -> None:
     """Dark ink on unevenly lit, noisy grey paper, saved as a large JPEG."""
     rng = np.random.default_rng(0)

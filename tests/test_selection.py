@@ -141,6 +141,18 @@ def test_train_scores_match_gridsearchcv(split: Split) -> None:
     )
 
 
+def test_fit_time_is_the_fit_not_the_train_scores(split: Split) -> None:
+    """``fit_time`` means what it means in GridSearchCV: fitting (a brute-force KNN
+    keeps its rows, a copy), not computing the train scores, which once filled it and
+    took several times the validation scoring (four folds' worth of queries)."""
+    result = grid_search(
+        split.X_train, split.y_train, cv=5, n_jobs=1, return_train_score=True
+    )
+    fit = result.cv_results["mean_fit_time"].sum()
+    score = result.cv_results["mean_score_time"].sum()
+    assert 0 < fit < score
+
+
 def test_scores_differ_only_through_equal_distances(split: Split) -> None:
     """Without exactly equal distances (tiny jitter), both engines agree exactly.
 
