@@ -147,7 +147,8 @@ def _add_model_options(
         type=Path,
         default=None,
         help=f"the app's database of user drawings (default: ${DB_ENV}, else "
-        "data/drawings.sqlite3 in the repository)",
+        "data/drawings.sqlite3 in the repository; installed, the user's data "
+        "folder, ~/.local/share/digits-knn/)",
     )
     group.add_argument(
         "--weights",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digits_knn.preprocessing import BLOCK_SIZE, GRID_SIZE, MAX_COUNT
+from digits_knn.preprocessing import BLOCK_SIZE, GRID_SIZE, MAX_COUNT, unpack_bitmaps
 
 if TYPE_CHECKING:
     import altair as alt
@@ -88,9 +88,8 @@ def bitmap_png(bitmap: np.ndarray, *, scale: int = 2) -> bytes:
 
 @lru_cache(maxsize=8192)
 def _bitmap_png(packed: bytes, scale: int) -> bytes:
-    side = int(np.sqrt(len(packed) * 8))
-    bits = np.unpackbits(np.frombuffer(packed, dtype=np.uint8)).astype(bool)
-    ink = np.kron(bits.reshape(side, side), np.ones((scale, scale), dtype=bool))
+    bits = unpack_bitmaps(np.frombuffer(packed, dtype=np.uint8))
+    ink = np.kron(bits, np.ones((scale, scale), dtype=bool))
     return png_bytes(~ink)
 
 
@@ -231,110 +230,6 @@ def plot_digits(
     for ax, image, title in zip(axes.ravel(), images, titles, strict=False):
         ax.imshow(image, cmap="gray_r", vmin=0, vmax=vmax, interpolation="nearest")
         ax.set_title(title, fontsize=9)
-    return fig
-
-
-def plot_bitmap(bitmap: np.ndarray, *, title: str = "") -> Figure:
-    """A 32x32 bitmap with its 4x4 block grid drawn over it.
-
-    Parameters
-    ----------
-    bitmap : ndarray of shape (32, 32), bool
-    """
-    from matplotlib.figure import Figure  # slow import: see digits_knn/__init__
-
-    fig = Figure(figsize=(3, 3), layout="constrained")
-    ax = fig.add_subplot()
-    ax.imshow(bitmap, cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
-    size = bitmap.shape[0]
-    for edge in np.arange(0, size + 1, size // GRID_SIZE) - 0.5:
-        ax.axhline(edge, color="tab:blue", linewidth=0.5, alpha=0.6)
-        ax.axvline(edge, color="tab:blue", linewidth=0.5, alpha=0.6)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=10)
-    return fig
-
-
-def plot_features(features: np.ndarray, *, title: str = "") -> Figure:
-    """The 8x8 block counts as an image with each count (0..16) written in its cell.
-
-    Parameters
-    ----------
-    features : ndarray of shape (64,) or (8, 8), integers in 0..16
-    """
-    from matplotlib.figure import Figure  # slow import: see digits_knn/__init__
-
-    grid = np.asarray(features).reshape(GRID_SIZE, GRID_SIZE)
-    fig = Figure(figsize=(3, 3), layout="constrained")
-    ax = fig.add_subplot()
-    ax.imshow(grid, cmap="gray_r", vmin=0, vmax=MAX_COUNT, interpolation="nearest")
-    for (i, j), value in np.ndenumerate(grid):
-        colour = "white" if value > MAX_COUNT / 2 else "black"
-        ax.text(
-            j, i, str(int(value)), ha="center", va="center", fontsize=7, color=colour
-        )
-    ax.set_xticks([])
-    ax.set_yticks([])
-    if title:
-        ax.set_title(title, fontsize=10)
-    return fig
-
-
-def plot_confusion_matrix(confusion: np.ndarray, *, title: str = "") -> Figure:
-    """A confusion matrix, true digit down the side, predicted digit along the top.
-
-    Parameters
-    ----------
-    confusion : ndarray of shape (10, 10), int
-    """
-    from matplotlib.figure import Figure  # slow import: see digits_knn/__init__
-
-    n = confusion.shape[0]
-    fig = Figure(figsize=(4.5, 4), layout="constrained")
-    ax = fig.add_subplot()
-    ax.imshow(confusion, cmap="Blues")
-    threshold = confusion.max() / 2 if confusion.size else 0
-    for (i, j), value in np.ndenumerate(confusion):
-        if value:
-            colour = "white" if value > threshold else "black"
-            ax.text(
-                j, i, str(value), ha="center", va="center", fontsize=8, color=colour
-            )
-    ax.set_xticks(range(n))
-    ax.set_yticks(range(n))
-    ax.set_xlabel("predicted digit")
-    ax.set_ylabel("true digit")
-    if title:
-        ax.set_title(title, fontsize=10)
-    return fig
-
-
-def plot_probabilities(
-    probabilities: np.ndarray, *, highlight: int | None = None
-) -> Figure:
-    """A bar chart of the probability of each digit 0..9.
-
-    Parameters
-    ----------
-    probabilities : ndarray of shape (10,), floats in 0..1
-    highlight : int, optional
-        The predicted digit, drawn in another colour.
-    """
-    from matplotlib.figure import Figure  # slow import: see digits_knn/__init__
-
-    fig = Figure(figsize=(4.5, 2.2), layout="constrained")
-    ax = fig.add_subplot()
-    colours = [
-        "tab:orange" if d == highlight else "tab:blue"
-        for d in range(len(probabilities))
-    ]
-    ax.bar(range(len(probabilities)), probabilities, color=colours)
-    ax.set_xticks(range(len(probabilities)))
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("digit")
-    ax.set_ylabel("probability")
     return fig
 
 

@@ -43,9 +43,9 @@ from digits_knn.preprocessing import (
 
 #: Environment variable holding the database's path.
 DB_ENV = "DIGITS_KNN_DB"
-#: Where the database lives unless told otherwise: ``data/drawings.sqlite3`` next to
-#: the package's folder (the repository's root).
-DEFAULT_DB_PATH = Path(__file__).resolve().parents[1] / "data" / "drawings.sqlite3"
+#: The repository a source checkout runs from (the folder holding ``pyproject.toml``).
+_CHECKOUT = Path(__file__).resolve().parents[1]
+DB_FILE = "drawings.sqlite3"
 #: How long a writer waits for another's transaction before giving up (seconds).
 BUSY_TIMEOUT = 60.0
 #: How long the version check waits for a locked database (seconds).
@@ -72,9 +72,22 @@ class StoreError(ValueError):
     """A drawing or a file the store refuses, with a message for the user."""
 
 
-def default_db_path() -> Path:
-    """``$DIGITS_KNN_DB`` if set, else :data:`DEFAULT_DB_PATH`."""
-    return Path(os.environ.get(DB_ENV) or DEFAULT_DB_PATH)
+def default_db_path(package_root: Path = _CHECKOUT) -> Path:
+    """Where the drawings live unless told otherwise.
+
+    ``$DIGITS_KNN_DB`` if set; else, in a source checkout (``package_root`` holds
+    ``pyproject.toml``), ``data/drawings.sqlite3`` in the repository; else (the package
+    installed, in site-packages, which is no place for a user's data)
+    ``$XDG_DATA_HOME/digits-knn/drawings.sqlite3``, by default under
+    ``~/.local/share``.
+    """
+    configured = os.environ.get(DB_ENV)
+    if configured:
+        return Path(configured)
+    if (package_root / "pyproject.toml").is_file():
+        return package_root / "data" / DB_FILE
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "digits-knn" / DB_FILE
 
 
 @dataclass(frozen=True)

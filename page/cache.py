@@ -105,7 +105,7 @@ def sign_in_limiter() -> SignInLimiter:
 
 def db_location() -> str:
     """Where the drawings live: $DIGITS_KNN_DB, else ``drawings_db`` in
-    ``.streamlit/secrets.toml``, else ``data/drawings.sqlite3`` in the repository."""
+    ``.streamlit/secrets.toml``, else :func:`digits_knn.store.default_db_path`."""
     return os.environ.get(DB_ENV) or secret("drawings_db") or str(default_db_path())
 
 

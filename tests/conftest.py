@@ -11,8 +11,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.data import Split, load_bitmaps, load_split
 from digits_knn.model import fit_model
-
-CANVAS_SIZE = 280
+from digits_knn.strokes import CANVAS_SIZE
 
 
 @pytest.fixture(autouse=True)

@@ -11,11 +11,7 @@ from digits_knn.model import ALGORITHMS
 from digits_knn.plotting import (
     confusion_spec,
     grid_heatmap,
-    plot_bitmap,
-    plot_confusion_matrix,
     plot_digits,
-    plot_features,
-    plot_probabilities,
     render_bitmap,
     render_counts,
     validation_curve_chart,
@@ -54,14 +50,6 @@ def test_matplotlib_figures(uci_bitmaps: np.ndarray) -> None:
     assert isinstance(plot_digits(uci_bitmaps[:3], ["a", "b", "c"], ncols=2), Figure)
     with pytest.raises(ValueError, match="3 images but 2 titles"):
         plot_digits(uci_bitmaps[:3], ["a", "b"])
-    for figure in (
-        plot_bitmap(uci_bitmaps[0], title="bitmap"),
-        plot_features(X[0], title="counts"),
-        plot_confusion_matrix(np.eye(10, dtype=int) * 5, title="cm"),
-        plot_probabilities(np.full(10, 0.1), highlight=3),
-    ):
-        assert isinstance(figure, Figure)
-        assert figure.axes
 
 
 def test_confusion_spec_has_a_cell_per_pair() -> None:

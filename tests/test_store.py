@@ -271,6 +271,26 @@ def test_the_path_comes_from_the_environment(
     assert default_db_path() == ROOT / "data" / "drawings.sqlite3"
 
 
+def test_an_installed_package_keeps_drawings_out_of_site_packages(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Installed, the package's parent is site-packages: the drawings go to the
+    user's data folder instead (XDG), never next to the installed code."""
+    monkeypatch.delenv("DIGITS_KNN_DB")
+    site_packages = tmp_path / "lib" / "python3.11" / "site-packages"
+    site_packages.mkdir(parents=True)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
+    path = default_db_path(site_packages)
+    assert path == tmp_path / "share" / "digits-knn" / "drawings.sqlite3"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    path = default_db_path(site_packages)
+    assert (
+        path
+        == tmp_path / "home" / ".local" / "share" / "digits-knn" / "drawings.sqlite3"
+    )
+
+
 def test_wal_mode_and_a_clear_error_for_an_unusable_path(tmp_path: Path) -> None:
     store = DrawingStore(tmp_path / "db.sqlite3")
     with sqlite3.connect(store.path) as conn:
