@@ -26,7 +26,13 @@ import numpy as np
 from PIL import Image
 
 from digits_knn.preprocessing import DrawingError, canvas_to_bitmap
-from digits_knn.strokes import CANVAS_SIZE, Stroke, render_strokes, render_varied
+from digits_knn.strokes import (
+    CANVAS_SIZE,
+    Stroke,
+    render_strokes,
+    render_varied,
+    unipen_segments,
+)
 
 #: IDX magic numbers: unsigned bytes, 3 dimensions (images) / 1 dimension (labels).
 _IDX_IMAGES, _IDX_LABELS = 2051, 2049
@@ -119,30 +125,13 @@ def parse_uji(text: str, writer: int) -> list[PenCharacter]:
     >>> c.char, c.writer, c.strokes[0].tolist()
     ('7', 3, [[10, 10], [50, 10], [20, 90]])
     """
-    characters: list[PenCharacter] = []
-    char: str | None = None
-    strokes: list[list[tuple[int, int]]] = []
-    pen_down = False
-
-    def flush() -> None:
-        kept = [np.array(s, dtype=np.int32) for s in strokes if s]
-        if char is not None and kept:
-            characters.append(PenCharacter(char=char, writer=writer, strokes=kept))
-
-    for line in text.splitlines():
-        match = _SEGMENT.match(line)
-        if match:
-            flush()
-            char, strokes, pen_down = match.group(1), [], False
-        elif line.startswith(".PEN_DOWN"):
-            strokes.append([])
-            pen_down = True
-        elif line.startswith(".PEN_UP"):
-            pen_down = False
-        elif pen_down and line.strip() and not line.startswith("."):
-            x, y = line.split()[:2]
-            strokes[-1].append((int(x), int(y)))
-    flush()
+    characters = []
+    for segment, _, strokes in unipen_segments(text):
+        match = _SEGMENT.match(segment)
+        if match and strokes:
+            characters.append(
+                PenCharacter(char=match.group(1), writer=writer, strokes=strokes)
+            )
     return characters
 
 

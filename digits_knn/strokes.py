@@ -8,7 +8,7 @@ stroke ``.PEN_DOWN``, lines of integer ``x y`` tablet coordinates (y up), ``.PEN
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,34 +67,62 @@ def parse_unipen(text: str) -> list[PenDigit]:
     >>> digit.label, digit.writer, digit.strokes[0].tolist()
     (7, 3, [[10, 90], [50, 90], [20, 10]])
     """
-    digits: list[PenDigit] = []
-    label, writer = -1, -1
-    strokes: list[list[tuple[int, int]]] = []
-    pen_down = False
-
-    def flush() -> None:
-        kept = [np.array(s, dtype=np.int32) for s in strokes if s]
-        if label >= 0 and kept:
-            digits.append(PenDigit(label=label, writer=writer, strokes=kept))
-
-    for line in text.splitlines():
-        if line.startswith(".SEGMENT"):
-            flush()
-            label, writer, strokes, pen_down = int(line.split('"')[1]), -1, [], False
-        elif line.startswith(".COMMENT"):
-            parts = line.split()
+    digits = []
+    for segment, comments, strokes in unipen_segments(text):
+        if ".SEGMENT DIGIT" not in segment or not strokes:
+            continue
+        writer = -1
+        for comment in comments:
+            parts = comment.split()
             if len(parts) >= 3:
                 writer = int(parts[2])
+        digits.append(
+            PenDigit(label=int(segment.split('"')[1]), writer=writer, strokes=strokes)
+        )
+    return digits
+
+
+def unipen_segments(text: str) -> Iterator[tuple[str, list[str], list[Stroke]]]:
+    r"""The segments of a UNIPEN-like file (UCI pendigits, UJI Pen Characters).
+
+    Yields
+    ------
+    segment : str
+        The ``.SEGMENT`` line.
+    comments : list of str
+        Its ``.COMMENT`` lines.
+    strokes : list of ndarray of shape (n_points, 2), int32
+        Each pen-down's points (x, y as in the file); empty pen-downs left out.
+
+    Examples
+    --------
+    >>> text = '.SEGMENT DIGIT 0 ? "1"\n.PEN_DOWN\n5 9\n5 1\n.PEN_UP'
+    >>> [(s, c, [p.tolist() for p in k]) for s, c, k in unipen_segments(text)]
+    [('.SEGMENT DIGIT 0 ? "1"', [], [[[5, 9], [5, 1]]])]
+    """
+    segment: str | None = None
+    comments: list[str] = []
+    points: list[list[tuple[int, int]]] = []
+    pen_down = False
+    for line in [*text.splitlines(), ".SEGMENT"]:  # a last one closes the file
+        if line.startswith(".SEGMENT"):
+            if segment is not None:
+                yield (
+                    segment,
+                    comments,
+                    [np.array(s, dtype=np.int32) for s in points if s],
+                )
+            segment, comments, points, pen_down = line, [], [], False
+        elif line.startswith(".COMMENT"):
+            comments.append(line)
         elif line.startswith(".PEN_DOWN"):
-            strokes.append([])
+            points.append([])
             pen_down = True
         elif line.startswith(".PEN_UP"):
             pen_down = False
         elif pen_down and line.strip() and not line.startswith("."):
             x, y = line.split()[:2]
-            strokes[-1].append((int(x), int(y)))
-    flush()
-    return digits
+            points[-1].append((int(x), int(y)))
 
 
 def render_strokes(
