@@ -274,3 +274,22 @@ def test_two_databases_at_the_same_version_are_not_confused(
         at = start(drawing)
         at.slider(key="n_neighbors").set_value(1).run()
         assert metric(at, "Prediction") == str(label)
+
+
+def test_a_stroke_leaves_the_process_thread_limits_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A drawing's query once lowered the process-wide BLAS/OpenMP thread limit on
+    every stroke, throttling any other session's grid search running meanwhile. Now
+    the single query needs no threads and sets no limit."""
+    import threadpoolctl
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a process-wide thread limit was set")
+
+    monkeypatch.setattr(threadpoolctl, "threadpool_limits", refuse)
+    monkeypatch.setattr(threadpoolctl.ThreadpoolController, "limit", refuse)
+    before = threadpoolctl.threadpool_info()
+    at = start(draw_strokes(STROKE_DIGITS[4]))
+    assert metric(at, "Prediction") == "4"
+    assert threadpoolctl.threadpool_info() == before
