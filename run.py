@@ -11,11 +11,18 @@ the pinned requirements into it when they changed. Extra arguments after ``app``
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import hashlib
 import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import venv
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -29,8 +36,16 @@ def say(message: str) -> None:
     print(f"[run.py] {message}", flush=True)
 
 
-def call(*args: str | Path, env: dict[str, str] | None = None) -> None:
-    completed = subprocess.run([str(a) for a in args], cwd=ROOT, env=env, check=False)
+def call(
+    *args: str | Path, env: dict[str, str] | None = None, quiet: bool = False
+) -> None:
+    completed = subprocess.run(
+        [str(a) for a in args],
+        cwd=ROOT,
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
     if completed.returncode != 0:
         say(f"failed ({completed.returncode}): {' '.join(str(a) for a in args)}")
         sys.exit(completed.returncode)
@@ -64,6 +79,66 @@ def find_browser() -> str | None:
     return None
 
 
+#: The tests' PostgreSQL server: a URL, or started here for the run if not set.
+POSTGRES_ENV = "DIGITS_KNN_TEST_POSTGRES"
+
+
+def postgres_bin() -> Path | None:
+    """The folder of PostgreSQL's server programs (initdb, pg_ctl), if installed."""
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).resolve().parent
+    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    return Path(versions[-1]).parent if versions else None
+
+
+@contextlib.contextmanager
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL server for the tests: a temporary data folder, a free
+    local port, trust authentication on 127.0.0.1 only; stopped and deleted at the
+    end, whatever happens. As root it runs as the ``postgres`` user."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        say(
+            "the tests need PostgreSQL's server programs (Debian/Ubuntu: "
+            "apt-get install postgresql; macOS: brew install postgresql), or "
+            f"${POSTGRES_ENV} set to a server URL the tests may create databases on"
+        )
+        sys.exit(1)
+    data = Path(tempfile.mkdtemp(prefix="digits-knn-pg-"))
+    as_user: list[str] = []
+    if os.name != "nt" and os.geteuid() == 0:  # initdb refuses to run as root
+        shutil.chown(data, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    pg_ctl = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data / "db")]
+    say(f"starting a PostgreSQL server for the tests on port {port}")
+    call(
+        *as_user, bin_dir / "initdb", "-D", data / "db", "-U", "postgres",
+        "--auth=trust", "-E", "UTF8", "--no-sync", quiet=True,
+    )  # fmt: skip
+    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1"
+    started = False
+    try:
+        call(
+            *pg_ctl, "-l", data / "server.log", "-o", options, "-w", "-t", "60",
+            "start", quiet=True,
+        )  # fmt: skip
+        started = True
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        if started:
+            subprocess.run(
+                [*pg_ctl, "-m", "immediate", "-w", "stop"],
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
+            say("stopped the tests' PostgreSQL server")
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def app(extra: list[str]) -> None:
     ensure_venv("requirements.txt")
     say("starting the app: open the URL below in your browser (Ctrl+C stops it)")
@@ -88,8 +163,13 @@ def test(extra: list[str]) -> None:
     call(BIN / "ruff", "format", "--check", ".")
     say("mypy (the library, the page and app.py)")
     call(BIN / "mypy")
-    say("pytest")
-    call(PYTHON, "-m", "pytest", *extra, env=env)
+    # A SIGTERM (CI cancelled) unwinds like Ctrl+C, so the server below is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    with contextlib.ExitStack() as stack:
+        if not env.get(POSTGRES_ENV):
+            env[POSTGRES_ENV] = stack.enter_context(postgres_server())
+        say("pytest")
+        call(PYTHON, "-m", "pytest", *extra, env=env)
 
 
 def cli(extra: list[str]) -> None:

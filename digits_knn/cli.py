@@ -9,11 +9,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.admin import hash_password
+from digits_knn.backends import is_url
 from digits_knn.data import (
     TRAINING_SOURCES,
     USER_SOURCE,
@@ -31,6 +33,7 @@ from digits_knn.evaluation import (
     held_out_neighbors,
     held_out_scores,
 )
+from digits_knn.exchange import CsvImportError
 from digits_knn.model import (
     ALGORITHMS,
     DEFAULT_ALGORITHM,
@@ -76,10 +79,13 @@ from digits_knn.store import (
     DrawingStore,
     StoreError,
     UserDigits,
-    default_db_path,
+    default_location,
 )
 
 EXIT_USAGE = 2
+#: Who the drawings imported by the command line belong to (the app's sessions are
+#: anonymous ids, so no browser session owns them).
+CLI_SESSION = "command-line"
 #: Shortest admin password `admin-hash` accepts.
 MIN_ADMIN_PASSWORD = 12
 
@@ -144,11 +150,9 @@ def _add_model_options(
     )
     group.add_argument(
         "--db",
-        type=Path,
         default=None,
-        help=f"the app's database of user drawings (default: ${DB_ENV}, else "
-        "data/drawings.sqlite3 in the repository; installed, the user's data "
-        "folder, ~/.local/share/digits-knn/)",
+        metavar="PATH_OR_URL",
+        help=DB_HELP,
     )
     group.add_argument(
         "--weights",
@@ -171,12 +175,12 @@ def _user_digits(args: argparse.Namespace) -> UserDigits | None:
     """The users' drawings for the source that includes them; None without a database."""
     if args.source != USER_SOURCE:
         return None
-    path = args.db or default_db_path()
-    if not path.is_file():
+    location = args.db or default_location()
+    if not is_url(location) and not Path(location).is_file():
         if args.db:
-            raise StoreError(f"{path}: no such database")
+            raise StoreError(f"{location}: no such database")
         return None
-    return DrawingStore(path).training_digits()
+    return DrawingStore(location).training_digits()
 
 
 def _fit_from_args(args: argparse.Namespace) -> KNeighborsClassifier:
@@ -408,6 +412,87 @@ def cmd_admin_hash(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What --db takes, for every command that reads the drawings.
+DB_HELP = (
+    "the app's drawings: an SQLite file or a postgresql:// URL (default: as the app: "
+    f"${DB_ENV}, else drawings_db in .streamlit/secrets.toml, else "
+    "data/drawings.sqlite3 in the repository; installed, ~/.local/share/digits-knn/)"
+)
+
+
+def _store(args: argparse.Namespace) -> DrawingStore:
+    return DrawingStore(args.db or default_location())
+
+
+def cmd_drawings_count(args: argparse.Namespace) -> int:
+    count = _store(args).count()
+    print(json.dumps({"count": count}) if args.json else count)
+    return 0
+
+
+def cmd_drawings_export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".zip"):
+        raise CLIError(f"{out}: export to a .csv (optdigits lines) or a .zip (PNGs)")
+    if not out.parent.is_dir():
+        raise CLIError(f"folder {out.parent} does not exist")
+    store = _store(args)
+    as_csv = out.suffix.lower() == ".csv"
+    data = store.export_csv().encode() if as_csv else store.export_zip()
+    partial = out.with_name(out.name + ".partial")  # never a half-written file
+    partial.write_bytes(data)
+    partial.replace(out)
+    print(f"wrote {store.count():,} drawings to {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_drawings_import(args: argparse.Namespace) -> int:
+    data = Path(args.csv).read_bytes()
+    added = _store(args).import_csv(data, session_id=CLI_SESSION)
+    print(f"imported {added:,} drawings", file=sys.stderr)
+    return 0
+
+
+def cmd_drawings_delete(args: argparse.Namespace) -> int:
+    deleted = _store(args).delete(args.ids, session_id=CLI_SESSION, admin=True)
+    print(f"deleted {deleted} of {len(args.ids)} drawings", file=sys.stderr)
+    return 0 if deleted == len(set(args.ids)) else 1
+
+
+def _add_drawings_commands(commands: Any) -> None:
+    p = commands.add_parser(
+        "drawings",
+        help="count, export, import or delete the drawings users added",
+        description="The drawings users taught the app, on either back end (SQLite or "
+        "PostgreSQL): for admins and scripts, backups and moving from one database "
+        "to another (export from one, import into the other).",
+    )
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    a = actions.add_parser("count", help="how many drawings are stored")
+    a.add_argument("--json", action="store_true", help='print {"count": N}')
+    a.set_defaults(func=cmd_drawings_count)
+    a = actions.add_parser(
+        "export",
+        help="write every drawing to OUT.csv (UCI optdigits lines) or OUT.zip (PNGs)",
+    )
+    a.add_argument("out", metavar="OUT")
+    a.set_defaults(func=cmd_drawings_export)
+    a = actions.add_parser(
+        "import",
+        help="add the digits of a CSV of UCI optdigits lines; all or nothing",
+        description="Add the digits of IN.csv (64 counts 0..16, then the label, per "
+        "line; the format `export` writes). Checked like the app's import: any bad "
+        "line and nothing is written (exit status 1).",
+    )
+    a.add_argument("csv", metavar="IN.csv")
+    a.set_defaults(func=cmd_drawings_import)
+    a = actions.add_parser("delete", help="delete drawings by id (as an admin)")
+    a.add_argument("ids", nargs="+", type=int, metavar="ID")
+    a.set_defaults(func=cmd_drawings_delete)
+    for action in actions.choices.values():
+        action.add_argument("--db", default=None, metavar="PATH_OR_URL", help=DB_HELP)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m digits_knn",
@@ -562,6 +647,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from the first line of standard input (scripts)",
     )
     p.set_defaults(func=cmd_admin_hash)
+    _add_drawings_commands(commands)
     return parser
 
 
@@ -571,6 +657,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
+    except (StoreError, CsvImportError) as exc:  # the data, not the command line
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except (HyperparameterError, ModelFileError, CLIError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,32 +1,41 @@
-"""The users' own drawings, kept in an embedded SQLite database.
+"""The users' own drawings, kept in an SQLite file or a PostgreSQL database.
 
 KNN "learns" by storing examples, so teaching the model a new way of writing a 7 is one
 row here. Everyone on the same server shares one collection (a classroom teaching one
-model); each row remembers the anonymous id of the browser session that added it, so
-a user can delete their own rows (an admin any).
+model, possibly through several app servers sharing one PostgreSQL database); each row
+remembers the anonymous id of the browser session that added it, so a user can delete
+their own rows (an admin any). The SQL is written once; :mod:`digits_knn.backends`
+connects it to either database.
 
-Durability: the database runs in WAL mode with ``synchronous=FULL``, and every change
-(one drawing, one delete, one whole import) is one transaction: when :meth:`add` returns,
-the row survives a crash or a killed process. Writers from many threads and processes
-wait for each other (``busy_timeout``) instead of failing with "database is locked".
-Each change also bumps a version number, which the app uses as the key of its model
-cache, so a change retrains each model once, not once per user.
+Durability: every change (one drawing, one delete, one whole import) is one transaction,
+committed with the disk's acknowledgement (SQLite: WAL with ``synchronous=FULL``;
+PostgreSQL: ``synchronous_commit``): when :meth:`add` returns, the row survives a killed
+process. Writers from many threads and processes wait for each other's locks instead of
+failing. Each change also bumps a version number in the database, which every app
+server uses as the key of its model cache, so a change retrains each model once, not
+once per user, and reaches every server at its next read.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from digits_knn.backends import (
+    LocationError,
+    SQLiteBackend,
+    backend_for,
+    display_location,
+)
 from digits_knn.exchange import (
     optdigits_csv,
     parse_optdigits_csv,
@@ -51,22 +60,6 @@ BUSY_TIMEOUT = 60.0
 #: How long the version check waits for a locked database (seconds).
 READ_TIMEOUT = 2.0
 
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS drawings (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        uid TEXT NOT NULL UNIQUE,
-        label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
-        features BLOB NOT NULL CHECK (length(features) = 64),
-        bitmap BLOB NOT NULL CHECK (length(bitmap) = 128),
-        png BLOB,
-        created_at REAL NOT NULL,
-        session_id TEXT NOT NULL,
-        origin TEXT NOT NULL CHECK (origin IN ('drawn', 'imported'))
-    )""",
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-    "INSERT OR IGNORE INTO meta VALUES ('version', 0)",
-)
-
 
 class StoreError(ValueError):
     """A drawing or a file the store refuses, with a message for the user."""
@@ -88,6 +81,28 @@ def default_db_path(package_root: Path = _CHECKOUT) -> Path:
         return package_root / "data" / DB_FILE
     data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(data_home) / "digits-knn" / DB_FILE
+
+
+def secrets_location(folders: Sequence[Path] | None = None) -> str | None:
+    """``drawings_db`` from Streamlit's ``secrets.toml`` (``./.streamlit/`` first, then
+    ``~/.streamlit/``, as the app reads them), or None."""
+    import tomllib
+
+    for folder in folders or (Path.cwd() / ".streamlit", Path.home() / ".streamlit"):
+        try:
+            secrets = tomllib.loads((folder / "secrets.toml").read_text())
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        value = secrets.get("drawings_db")
+        if value:
+            return str(value)
+    return None
+
+
+def default_location() -> str:
+    """The drawings the app uses: ``$DIGITS_KNN_DB`` (a path or a ``postgresql://``
+    URL), else ``drawings_db`` in the secrets, else :func:`default_db_path`'s file."""
+    return os.environ.get(DB_ENV) or secrets_location() or str(default_db_path())
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,11 @@ def _unpack(packed: bytes) -> np.ndarray:
     return unpack_bitmaps(np.frombuffer(packed, dtype=np.uint8))
 
 
+def _first_line(exc: BaseException) -> str:
+    """An error's message without the server's multi-line detail."""
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
 def _check_drawing(label: object, bitmap: np.ndarray) -> tuple[int, np.ndarray]:
     if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
         raise StoreError(f"a label is a digit 0..9, not {label!r}")
@@ -151,69 +171,87 @@ def _check_drawing(label: object, bitmap: np.ndarray) -> tuple[int, np.ndarray]:
 
 
 class DrawingStore:
-    """The shared collection of user drawings in one SQLite file.
+    """The shared collection of user drawings: an SQLite file or a PostgreSQL database.
 
-    One instance may be shared by threads (each gets its own connection); any number of
-    processes may open the same file.
+    One instance may be shared by threads (each piece of work opens its own
+    connection); any number of processes, or app servers, may use the same database.
 
     Parameters
     ----------
-    path : path of the database file; its folder is created if missing.
+    location : str or path
+        A file path (SQLite; its folder is created if missing) or a
+        ``postgresql://user:password@host:port/database`` URL. The tables are created
+        if missing.
     timeout : float, default 60
-        How long opening waits for a database another program has locked (seconds).
+        How long a writer waits for another's lock, and opening for a locked database
+        or a server to answer (seconds).
 
     Raises
     ------
     StoreError
-        The folder cannot be created, or the file cannot be opened as this store.
+        A location that is neither a path nor a PostgreSQL URL, a folder that cannot be
+        created, a server that cannot be reached or refuses the credentials, or a file
+        that cannot be opened as this store.
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, timeout: float = BUSY_TIMEOUT
+        self, location: str | os.PathLike[str], *, timeout: float = BUSY_TIMEOUT
     ) -> None:
-        self.path = Path(path)
-        self._version_lock = threading.Lock()
-        self._version_conn: sqlite3.Connection | None = None
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.backend = backend_for(location)
+        except LocationError as exc:
+            raise StoreError(str(exc)) from None
+        #: Where the drawings are, fit to show (a URL without its password).
+        self.location = display_location(self.backend.location)
+        #: The SQLite file, or None on PostgreSQL.
+        self.path = (
+            self.backend.path if isinstance(self.backend, SQLiteBackend) else None
+        )
+        self._version_lock = threading.Lock()
+        self._version_conn: Any = None
+        try:
+            self.backend.prepare()
         except OSError as exc:
             raise StoreError(
-                f"cannot create the folder of {self.path}: {exc}"
+                f"cannot create the folder of {self.location}: {exc}"
             ) from None
         with self._connect(timeout=timeout) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
+            self.backend.first_connection(conn)
             with self._transaction(conn):
-                for statement in _SCHEMA:
+                for statement in self.backend.schema:
                     conn.execute(statement)
 
-    @contextmanager
-    def _connect(
-        self, *, timeout: float = BUSY_TIMEOUT
-    ) -> Iterator[sqlite3.Connection]:
-        """A connection for one piece of work; any SQLite error becomes a StoreError.
+    def _sql(self, statement: str) -> str:
+        """``statement`` with the back end's parameter marks for its ``?``."""
+        return statement.replace("?", self.backend.param)
 
-        ``timeout``: how long to wait for another writer's lock (seconds). Readers in
-        WAL mode are not blocked by writers, only by a database locked exclusively.
+    @contextmanager
+    def _connect(self, *, timeout: float = BUSY_TIMEOUT) -> Iterator[Any]:
+        """A connection for one piece of work; any database error becomes a StoreError.
+
+        ``timeout``: how long to wait for another writer's lock (seconds). Readers are
+        not blocked by writers (SQLite's WAL, PostgreSQL's snapshots).
         """
         try:
-            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the database {self.path}: {exc}") from None
+            conn = self.backend.connect(timeout)
+        except self.backend.errors as exc:
+            raise StoreError(
+                f"cannot open the database {self.location}: {_first_line(exc)}"
+            ) from None
         try:
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             yield conn
-        except sqlite3.Error as exc:
-            raise StoreError(f"the database {self.path} failed: {exc}") from None
+        except self.backend.errors as exc:
+            raise StoreError(
+                f"the database {self.location} failed: {_first_line(exc)}"
+            ) from None
         finally:
             conn.close()
 
-    @staticmethod
     @contextmanager
-    def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-        # BEGIN IMMEDIATE takes the write lock at once, so two writers queue on the
-        # busy timeout instead of failing on a lock upgrade in the middle.
-        conn.execute("BEGIN IMMEDIATE")
+    def _transaction(self, conn: Any) -> Iterator[None]:
+        # SQLite's BEGIN IMMEDIATE takes the write lock at once, so two writers queue
+        # on the busy timeout instead of failing on a lock upgrade in the middle.
+        conn.execute(self.backend.begin_write)
         try:
             yield
         except BaseException:
@@ -222,7 +260,7 @@ class DrawingStore:
         conn.execute("COMMIT")
 
     @staticmethod
-    def _bump(conn: sqlite3.Connection) -> None:
+    def _bump(conn: Any) -> None:
         conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'version'")
 
     def version(self) -> int:
@@ -230,37 +268,38 @@ class DrawingStore:
 
         Read on every prediction, so it keeps one connection open for it (opening
         one costs more than the read) and waits at most :data:`READ_TIMEOUT` for a
-        database locked by another program before raising :class:`StoreError`.
+        database locked by another program (or a server that does not answer) before
+        raising :class:`StoreError`; a broken connection is opened again next time.
+        The version is the database's, so every app server sharing a PostgreSQL
+        database sees a drawing another one added at its next read.
         """
         with self._version_lock:
             try:
                 if self._version_conn is None:
-                    self._version_conn = sqlite3.connect(
-                        self.path,
-                        timeout=READ_TIMEOUT,
-                        isolation_level=None,
-                        check_same_thread=False,  # used under the lock only
-                    )
-                    self._version_conn.execute(
-                        f"PRAGMA busy_timeout={int(READ_TIMEOUT * 1000)}"
-                    )
-                    self._version_conn.execute("PRAGMA synchronous=FULL")
+                    self._version_conn = self.backend.connect(READ_TIMEOUT)
                 row = self._version_conn.execute(
                     "SELECT value FROM meta WHERE key = 'version'"
                 ).fetchone()
-            except sqlite3.Error as exc:
+            except self.backend.errors as exc:
                 self._close_version_connection()
-                raise StoreError(f"the database {self.path} failed: {exc}") from None
+                raise StoreError(
+                    f"the database {self.location} failed: {_first_line(exc)}"
+                ) from None
         return int(row[0])
 
     def _close_version_connection(self) -> None:
         if self._version_conn is not None:
-            self._version_conn.close()
+            with suppress(*self.backend.errors):
+                self._version_conn.close()
             self._version_conn = None
 
     def close(self) -> None:
         """Close the connection kept for :meth:`version` (others close after use)."""
         with self._version_lock:
+            self._close_version_connection()
+
+    def __del__(self) -> None:  # a forgotten store does not leave a connection open
+        with suppress(Exception):
             self._close_version_connection()
 
     def add(
@@ -303,8 +342,11 @@ class DrawingStore:
         uid = uid or uuid.uuid4().hex
         with self._connect() as conn, self._transaction(conn):
             cursor = conn.execute(
-                "INSERT OR IGNORE INTO drawings (uid, label, features, bitmap, png, "
-                "created_at, session_id, origin) VALUES (?, ?, ?, ?, ?, ?, ?, 'drawn')",
+                self._sql(
+                    "INSERT INTO drawings (uid, label, features, bitmap, png, "
+                    "created_at, session_id, origin) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'drawn') ON CONFLICT (uid) DO NOTHING"
+                ),
                 (
                     uid,
                     label,
@@ -317,7 +359,9 @@ class DrawingStore:
             )
             if cursor.rowcount:
                 self._bump(conn)
-            row = conn.execute("SELECT id FROM drawings WHERE uid = ?", (uid,))
+            row = conn.execute(
+                self._sql("SELECT id FROM drawings WHERE uid = ?"), (uid,)
+            )
             return int(row.fetchone()[0])
 
     @staticmethod
@@ -341,7 +385,7 @@ class DrawingStore:
         )
         params: tuple[int, ...] = ()
         if limit is not None:
-            query += " LIMIT ?"
+            query += f" LIMIT {self.backend.param}"
             params = (int(limit),)
         with self._connect() as conn:
             return [self._row(row) for row in conn.execute(query, params)]
@@ -392,8 +436,10 @@ class DrawingStore:
         with self._connect() as conn, self._transaction(conn):
             if not admin:
                 others = conn.execute(
-                    f"SELECT count(*) FROM drawings WHERE id IN ({marks}) "
-                    "AND session_id != ?",
+                    self._sql(
+                        f"SELECT count(*) FROM drawings WHERE id IN ({marks}) "
+                        "AND session_id != ?"
+                    ),
                     (*ids, session_id),
                 ).fetchone()[0]
                 if others:
@@ -402,7 +448,7 @@ class DrawingStore:
                         "else; you can delete only your own (nothing was deleted)"
                     )
             deleted = conn.execute(
-                f"DELETE FROM drawings WHERE id IN ({marks})", ids
+                self._sql(f"DELETE FROM drawings WHERE id IN ({marks})"), ids
             ).rowcount
             if deleted:
                 self._bump(conn)
@@ -462,9 +508,12 @@ class DrawingStore:
         bitmaps = counts_to_bitmap(features)
         now = time.time()
         with self._connect() as conn, self._transaction(conn):
-            conn.executemany(
-                "INSERT INTO drawings (uid, label, features, bitmap, png, created_at, "
-                "session_id, origin) VALUES (?, ?, ?, ?, NULL, ?, ?, 'imported')",
+            conn.cursor().executemany(
+                self._sql(
+                    "INSERT INTO drawings (uid, label, features, bitmap, png, "
+                    "created_at, session_id, origin) "
+                    "VALUES (?, ?, ?, ?, NULL, ?, ?, 'imported')"
+                ),
                 [
                     (
                         uuid.uuid4().hex,

@@ -27,6 +27,7 @@ import numpy as np
 import streamlit as st
 
 from digits_knn.admin import SignInLimiter
+from digits_knn.backends import display_location, is_url
 from digits_knn.data import (
     DEFAULT_SOURCE,
     DRAWN_TEST,
@@ -151,8 +152,11 @@ class Drawings:
         if self.problem is None or admin:
             return self.problem
         hidden = self.problem
-        for path in sorted({self.location, str(Path(self.location))}, key=len)[::-1]:
-            hidden = hidden.replace(path, "…") if path else hidden
+        forms = {self.location, display_location(self.location)}
+        if not is_url(self.location):
+            forms.add(str(Path(self.location)))
+        for form in sorted(forms, key=len, reverse=True):
+            hidden = hidden.replace(form, "…") if form else hidden
         return hidden
 
 

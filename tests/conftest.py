@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pytest
@@ -80,3 +84,62 @@ STROKE_DIGITS: dict[int, list[list[tuple[float, float]]]] = {
 @pytest.fixture(scope="session")
 def uci_bitmaps() -> np.ndarray:
     return load_bitmaps()
+
+
+#: A PostgreSQL server the tests may create databases on (``run.py test`` starts one).
+POSTGRES_ENV = "DIGITS_KNN_TEST_POSTGRES"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The tests' PostgreSQL server: never skipped, a missing one fails loudly."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.fail(
+            f"${POSTGRES_ENV} is not set: run the tests with `python3 run.py test` "
+            "(it starts a throwaway PostgreSQL server) or point it at a server URL"
+        )
+    return url
+
+
+def create_database(server_url: str) -> str:
+    """A new, empty database on the server; its URL."""
+    import psycopg
+
+    name = f"digits_test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+
+
+def drop_database(server_url: str, url: str) -> None:
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=BACKENDS)
+def new_location(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[], str]]:
+    """Makes fresh, empty drawings locations of one back end (each test runs on both):
+    SQLite files, or databases on the tests' PostgreSQL server (dropped after)."""
+    made: list[str] = []
+    server = (
+        request.getfixturevalue("postgres_url") if request.param != "sqlite" else ""
+    )
+
+    def make() -> str:
+        if request.param == "sqlite":
+            made.append(str(tmp_path / f"store{len(made)}" / "drawings.sqlite3"))
+        else:
+            made.append(create_database(server))
+        return made[-1]
+
+    yield make
+    if server:
+        for url in made:
+            drop_database(server, url)

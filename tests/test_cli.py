@@ -18,7 +18,16 @@ from digits_knn.strokes import non_digit_strokes, render_strokes
 from tests.conftest import STROKE_DIGITS, draw_strokes
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMANDS = ["evaluate", "grid-search", "predict", "save", "load", "show-digits"]
+COMMANDS = [
+    "evaluate",
+    "grid-search",
+    "predict",
+    "save",
+    "load",
+    "show-digits",
+    "admin-hash",
+    "drawings",
+]
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

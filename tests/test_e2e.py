@@ -30,7 +30,7 @@ from tests.browser import (
     wait_for_app,
     wait_for_prediction,
 )
-from tests.conftest import STROKE_DIGITS, draw_strokes
+from tests.conftest import STROKE_DIGITS, create_database, draw_strokes, drop_database
 
 pytestmark = pytest.mark.e2e
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -328,3 +328,39 @@ VIEW_PAGES = [
     ("How KNN works", "/how-knn-works", "keeps every training digit"),
     ("Model", "", "Save or load a model"),
 ]
+
+
+def test_two_servers_share_one_postgresql(browser: Browser, postgres_url: str) -> None:
+    """A class on two app servers: a drawing taught in a browser on server A decides
+    the next prediction on server B (k=1), without restarting anything."""
+    db = create_database(postgres_url)
+    try:
+        env = {"DIGITS_KNN_DB": db}
+        with (
+            streamlit_server(env=env) as (url_a, _, _),
+            streamlit_server(env=env) as (url_b, _, _),
+        ):
+            pages = {}
+            for name, url in (("a", url_a), ("b", url_b)):
+                context = browser.new_context(viewport=VIEWPORT)
+                pages[name] = context.new_page()
+                pages[name].goto(f"{url}/how-knn-works")  # a light view below
+                wait_for_app(pages[name])
+                set_k(pages[name], 1)
+                draw(pages[name], DIGIT_STROKES["7"])
+                assert wait_for_prediction(pages[name], "7", timeout=120) == "7"
+            teacher, student = pages["a"], pages["b"]
+            choices = teacher.locator('[data-testid="stButtonGroup"]').filter(
+                has_text="Add this drawing to the training set as"
+            )
+            choices.get_by_role("radio", name="1", exact=True).click()
+            teacher.get_by_role("button", name="Add as 1").click()
+            expect(teacher.get_by_text("Added as 1")).to_be_visible()
+            clear_canvas(student)
+            draw(student, DIGIT_STROKES["7"])  # one stroke later, server B knows
+            assert wait_for_prediction(student, "1") == "1"
+            screenshot(student, "two-servers-b")
+            for page in pages.values():
+                page.context.close()
+    finally:
+        drop_database(postgres_url, db)

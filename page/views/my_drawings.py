@@ -160,7 +160,11 @@ def view() -> None:
         f"{total:,} drawing{'' if total == 1 else 's'} on this server, {len(mine)} "
         "of them added in this browser session. Everyone using this server shares "
         "them (a classroom teaching one model); you can delete the ones you added"
-        + (f" and, as admin, any other. Stored in `{store.path}`." if admin else ".")
+        + (
+            f" and, as admin, any other. Stored in `{store.location}`."
+            if admin
+            else "."
+        )
     )
     state.show_flashes(VIEW)
     if not shown:
