@@ -63,10 +63,12 @@ def streamlit_server(
     extra_args: Sequence[str] = (),
     timeout: float = 60.0,
     env: Mapping[str, str] | None = None,
+    command_prefix: Sequence[str] = (),
 ) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
     """Run ``streamlit run script`` on a free port until ``/_stcore/health`` says ok.
 
     ``env``: variables added to this process's environment for the server.
+    ``command_prefix``: run the server through it (``["taskset", "-c", "0"]``).
 
     Yields the base URL, the process and the seconds it took to become healthy.
     """
@@ -75,6 +77,7 @@ def streamlit_server(
     start = time.perf_counter()
     process = subprocess.Popen(
         [
+            *command_prefix,
             sys.executable,
             "-m",
             "streamlit",
