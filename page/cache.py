@@ -76,7 +76,7 @@ TIMED_QUERIES = 100
 SHIPPED_SOURCE = {USER_SOURCE: DEFAULT_SOURCE}
 #: The page tests on every n-th digit of the big test sets, so that a new p is scored
 #: in seconds (``python -m digits_knn evaluate`` and the benchmarks use them all).
-TEST_STRIDES = {DRAWN_TEST: 4, MNIST_TEST: 5}
+TEST_STRIDES = {DRAWN_TEST: 8, MNIST_TEST: 10}
 
 
 def secret(name: str) -> Any:
