@@ -17,9 +17,9 @@ the metric on screen) and for the protocol client (stroke sent to the metric rec
 at 1 and 3 sessions, so the two can be compared.
 
 Per number of sessions it prints stroke -> prediction p50 and p95, strokes answered,
-errors (no answer within 15 s, a closed connection), and the server's CPU (share of
-one core, averaged) and resident memory. ``--cores 1`` pins the server to one core with
-``taskset``; the load client runs outside the server's cores where it can.
+errors (no answer within 15 s, a closed connection, a page that did not open before
+the time was up), and the server's CPU (cores busy, averaged) and resident memory.
+``--cores 1`` pins the server to one core with ``taskset``.
 """
 
 from __future__ import annotations
@@ -191,6 +191,8 @@ async def simulated_session(
     digits = list(recording.strokes)
     i = offset
     await asyncio.sleep((offset % 10) * think / 10)  # people do not draw in lockstep
+    if time.perf_counter() >= until:  # the page did not even open in time
+        result.errors += 1
     while time.perf_counter() < until:
         digit = digits[i % len(digits)]
         i += 1

@@ -8,6 +8,7 @@ import sys
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pytest
@@ -102,6 +103,22 @@ def test_concurrent_imports_neither_lose_nor_double(
     assert store.version() == 4  # one transaction per import
     labels = np.bincount(store.training_digits().y, minlength=10)
     assert labels.tolist() == [80] * 10
+
+
+def test_an_unknown_role_is_refused_in_one_line(
+    postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Wrong credentials (a role the server does not know): exit 1, the URL shown
+    without its password."""
+    parts = urlsplit(postgres_url)
+    wrong = urlunsplit(
+        parts._replace(netloc=f"nobody:secret@{parts.hostname}:{parts.port}")
+    )
+    code, _, err = run(["drawings", "count", "--db", wrong], capsys)
+    assert code == 1
+    assert "cannot open the database postgresql://nobody@" in err
+    assert "secret" not in err
+    assert err.count("\n") == 1
 
 
 @pytest.mark.parametrize(

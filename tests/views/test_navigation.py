@@ -115,10 +115,23 @@ def broken_location(kind: str, tmp_path: Path, locked: Path) -> str:
         corrupt = tmp_path / "corrupt.sqlite3"
         corrupt.write_bytes(b"this is not a database" * 100)
         return str(corrupt)
+    if kind == "not a path or a URL":
+        return "mysql://teacher:secret@db.example.org/digits"
+    if kind == "unreachable server":
+        return "postgresql://teacher:secret@127.0.0.1:1/digits"
     return str(locked)
 
 
-@pytest.mark.parametrize("kind", ["unwritable folder", "corrupt file", "locked"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "unwritable folder",
+        "corrupt file",
+        "locked",
+        "not a path or a URL",
+        "unreachable server",
+    ],
+)
 def test_a_broken_store_does_not_take_the_page_down(
     kind: str, tmp_path: Path, locked_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -132,3 +145,5 @@ def test_a_broken_store_does_not_take_the_page_down(
     assert at.button(key="add_drawing").disabled
     open_view(at, "my_drawings")
     assert any("unavailable" in e.value for e in at.error)
+    shown = " ".join(e.value for e in [*at.error, *at.sidebar.warning])
+    assert "secret" not in shown  # never a password, and a visitor sees no location
