@@ -13,8 +13,14 @@ import pytest
 from PIL import Image, ImageDraw
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.data import Split, load_bitmaps, load_split
-from digits_knn.model import fit_model
+from digits_knn.data import (
+    DEFAULT_SOURCE,
+    Split,
+    load_bitmaps,
+    load_split,
+    load_training_set,
+)
+from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
 from digits_knn.strokes import CANVAS_SIZE
 
 
@@ -143,3 +149,15 @@ def new_location(
     if server:
         for url in made:
             drop_database(server, url)
+
+
+def drawing_model() -> KNeighborsClassifier:
+    """The drawing view's model, as the page and ``predict`` fit it (data, k, votes)."""
+    training = load_training_set(DEFAULT_SOURCE)
+    return fit_model(
+        training.X_train,
+        training.y_train,
+        n_neighbors=DRAWING_N_NEIGHBORS,
+        weights=DRAWING_WEIGHTS,
+        algorithm="brute",
+    )

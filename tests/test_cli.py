@@ -11,11 +11,11 @@ from PIL import Image
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.cli import build_parser, main
-from digits_knn.data import DEFAULT_SOURCE, Split, load_training_set
-from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, explain, fit_model
+from digits_knn.data import Split
+from digits_knn.model import DRAWING_N_NEIGHBORS, explain
 from digits_knn.preprocessing import canvas_to_features, load_image
 from digits_knn.strokes import non_digit_strokes, render_strokes
-from tests.conftest import STROKE_DIGITS, draw_strokes
+from tests.conftest import STROKE_DIGITS, draw_strokes, drawing_model
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = [
@@ -166,14 +166,7 @@ def test_predict_uses_the_drawing_views_model(
     capsys: pytest.CaptureFixture[str], digit_files: dict[int, Path]
 ) -> None:
     """Same data (UCI + drawn + MNIST), k, votes and search as the app's page."""
-    training = load_training_set(DEFAULT_SOURCE)
-    model = fit_model(
-        training.X_train,
-        training.y_train,
-        n_neighbors=DRAWING_N_NEIGHBORS,
-        weights=DRAWING_WEIGHTS,
-        algorithm="brute",
-    )
+    model = drawing_model()
     path = digit_files[4]
     expected = explain(model, canvas_to_features(load_image(path)))
     _code, out, _ = run(["predict", "--json", str(path)], capsys)

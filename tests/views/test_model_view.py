@@ -10,9 +10,9 @@ import pytest
 
 from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_split, load_training_set
 from digits_knn.evaluation import evaluate
-from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
+from digits_knn.model import fit_model
 from digits_knn.persistence import model_to_bytes
-from tests.conftest import STROKE_DIGITS, draw_strokes
+from tests.conftest import STROKE_DIGITS, draw_strokes, drawing_model
 from tests.views.apptest import accuracy_for, metric, start, subheaders
 
 
@@ -53,14 +53,8 @@ def test_search_speed_is_measured_when_asked() -> None:
 
 def test_model_view_lists_the_misclassified_digits() -> None:
     at = start(None)
+    model = drawing_model()
     training = load_training_set(DEFAULT_SOURCE)
-    model = fit_model(
-        training.X_train,
-        training.y_train,
-        n_neighbors=DRAWING_N_NEIGHBORS,
-        weights=DRAWING_WEIGHTS,
-        algorithm="brute",
-    )
     test = training.tests[UCI_TEST]
     n_wrong = len(evaluate(model, test.X, test.y).misclassified)
     assert f"The {n_wrong} misclassified test digits" in subheaders(at)
