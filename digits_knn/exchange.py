@@ -54,18 +54,22 @@ def _decode(data: bytes | str) -> str:
         ) from None
 
 
-def _check_line(line: int, cells: list[str]) -> list[int]:
-    """One line's 65 values, or CsvImportError naming the line and the first bad cell."""
-    n_columns = N_FEATURES + 1
-    if len(cells) == 1 and cells[0].count(";") == N_FEATURES:
+def _check_line(line: int, cells: list[str], *, labelled: bool = True) -> list[int]:
+    """One line's values (64 counts, then the label if ``labelled``), or CsvImportError
+    naming the line and the first bad cell."""
+    n_columns = N_FEATURES + 1 if labelled else N_FEATURES
+    if len(cells) == 1 and cells[0].count(";") == n_columns - 1:
         raise CsvImportError(
             f"line {line} is separated by semicolons; the optdigits format separates "
-            "the 65 values by commas"
+            f"the {n_columns} values by commas"
         )
     if len(cells) != n_columns:
+        needed = (
+            "64 block counts, then the label" if labelled else "the 64 block counts"
+        )
         raise CsvImportError(
-            f"line {line} has {len(cells)} columns; each line needs "
-            f"{n_columns}: 64 block counts, then the label"
+            f"line {line} has {len(cells)} columns; each line needs {n_columns}: "
+            f"{needed}"
         )
     values: list[int] = []
     for column, cell in enumerate(cells, start=1):
@@ -86,10 +90,67 @@ def _check_line(line: int, cells: list[str]) -> list[int]:
                 f"line {line}, column {column}: block count {value} is outside "
                 f"0..{MAX_COUNT}"
             )
-        if column == n_columns and value > 9:
+        if column > N_FEATURES and value > 9:
             raise CsvImportError(f"line {line}: label {value} is not a digit 0..9")
         values.append(value)
     return values
+
+
+def _read_rows(
+    data: bytes | str, *, labelled: bool
+) -> tuple[list[list[int]], list[str] | None]:
+    """The checked rows of a CSV, and its header line's cells (None if it has none).
+
+    A first non-blank line of the right width without any number is the header.
+    """
+    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
+    width = N_FEATURES + 1 if labelled else N_FEATURES
+    rows: list[list[int]] = []
+    header: list[str] | None = None
+    try:
+        for cells in reader:
+            if not any(c.strip() for c in cells):
+                continue
+            looks_like_header = len(cells) == width and all(
+                _whole_number(c) is None and not _NEGATIVE.fullmatch(c) for c in cells
+            )
+            if not rows and header is None and looks_like_header:
+                header = cells
+                continue
+            rows.append(_check_line(reader.line_num, cells, labelled=labelled))
+    except csv.Error as exc:
+        raise CsvImportError(
+            f"line {reader.line_num} is not a CSV line ({exc})"
+        ) from None
+    if not rows:
+        raise CsvImportError("the file holds no digits")
+    return rows, header
+
+
+def parse_counts_csv(data: bytes | str) -> tuple[np.ndarray, list[str] | None]:
+    """Read and check a CSV of digits as 64 block counts per line (no label).
+
+    The same rules as :func:`parse_optdigits_csv`, with 64 columns instead of 65.
+
+    Returns
+    -------
+    features : ndarray of shape (n, 64), int64 in 0..16
+    header : list of 64 str, or None
+        The header line's cells, if the file had one.
+
+    Raises
+    ------
+    CsvImportError
+        As :func:`parse_optdigits_csv`, naming the first bad line.
+
+    Examples
+    --------
+    >>> X, header = parse_counts_csv(",".join(["3"] * 64) + "\\n")
+    >>> X.shape, header
+    ((1, 64), None)
+    """
+    rows, header = _read_rows(data, labelled=False)
+    return np.array(rows, dtype=np.int64), header
 
 
 def parse_optdigits_csv(data: bytes | str) -> tuple[np.ndarray, np.ndarray]:
@@ -120,26 +181,7 @@ def parse_optdigits_csv(data: bytes | str) -> tuple[np.ndarray, np.ndarray]:
     >>> X.shape, y.tolist()
     ((1, 64), [7])
     """
-    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
-    rows: list[list[int]] = []
-    header_seen = False
-    try:
-        for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue
-            header = len(cells) == N_FEATURES + 1 and all(
-                _whole_number(c) is None for c in cells
-            )
-            if not rows and not header_seen and header:
-                header_seen = True
-                continue
-            rows.append(_check_line(reader.line_num, cells))
-    except csv.Error as exc:
-        raise CsvImportError(
-            f"line {reader.line_num} is not a CSV line ({exc})"
-        ) from None
-    if not rows:
-        raise CsvImportError("the file holds no digits")
+    rows, _ = _read_rows(data, labelled=True)
     array = np.array(rows, dtype=np.int64)
     return array[:, :N_FEATURES], array[:, N_FEATURES]
 

@@ -60,6 +60,8 @@ MAX_SKEW = 1.0
 THIN_WIDTH = 12
 
 DrawingProblem = Literal["empty", "too_small", "too_much_ink"]
+#: What a drawing shows: a whole digit, or only one half of one ("upper": its top half).
+Part = Literal["whole", "upper", "lower", "left", "right"]
 
 
 class DrawingError(ValueError):
@@ -239,17 +241,21 @@ def drop_specks(mask: np.ndarray) -> np.ndarray:
     return np.isin(labels, keep)
 
 
-def _even_thickness(bitmap: np.ndarray) -> np.ndarray:
-    """NIST's rule: erode or dilate by the ink count of the normalised bitmap."""
+def _even_thickness(bitmap: np.ndarray, share: float = 1.0) -> np.ndarray:
+    """NIST's rule: erode or dilate by the ink count of the normalised bitmap.
+
+    ``share`` is the part of a whole digit the bitmap holds (0.5 for a half): the
+    ink counts the rule compares with are scaled by it.
+    """
     from scipy import ndimage  # slow import: see digits_knn/__init__
 
-    n = int(bitmap.sum())
+    n = int(bitmap.sum()) / share
     cross = ndimage.generate_binary_structure(2, 1)
     if n > ERODE_ONCE:
         steps = 2 if n > ERODE_TWICE else 1
         for _ in range(steps):
             eroded = ndimage.binary_erosion(bitmap, cross)
-            if eroded.sum() < DILATE_ONCE:  # never erode a digit away
+            if eroded.sum() / share < DILATE_ONCE:  # never erode a digit away
                 break
             bitmap = eroded
     elif n < DILATE_ONCE:
@@ -328,7 +334,31 @@ def _target_size(height: int, width: int) -> tuple[int, int]:
     return BITMAP_SIZE, NIST_WIDTH
 
 
-def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
+def _placement(part: Part, height: int, width: int) -> tuple[int, int, int, int]:
+    """Where the ink's bounding box goes in the 32x32 bitmap: (top, left, rows, cols).
+
+    A whole digit is scaled by :func:`_target_size` and centred. A half is scaled as
+    the whole digit it belongs to would be (a top half as tall again below it, a left
+    half as wide again to its right) and put where that half of the centred whole
+    lies: it is not stretched into a whole digit.
+    """
+    if part == "whole":
+        rows, cols = _target_size(height, width)
+        return (BITMAP_SIZE - rows) // 2, (BITMAP_SIZE - cols) // 2, rows, cols
+    if part in ("upper", "lower"):
+        _, cols = _target_size(2 * height, width)
+        rows = BITMAP_SIZE // 2
+        top = 0 if part == "upper" else BITMAP_SIZE - rows
+        return top, (BITMAP_SIZE - cols) // 2, rows, cols
+    _, whole_cols = _target_size(height, 2 * width)
+    cols = max(1, whole_cols // 2)
+    left = (BITMAP_SIZE - whole_cols) // 2
+    if part == "right":
+        left += whole_cols - cols
+    return 0, left, BITMAP_SIZE, cols
+
+
+def mask_to_bitmap(mask: np.ndarray, *, part: Part = "whole") -> np.ndarray:
     """Normalise an ink mask of any size into a UCI-like 32x32 bitmap.
 
     Specks are dropped and the slant corrected (:func:`deskew`), then the ink's bounding
@@ -336,9 +366,16 @@ def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
     the rows, as in the UCI forms) unless the character is thin (a 1 keeps its aspect
     ratio), centred, then the stroke thickness is evened out as NIST's normaliser does.
 
+    A drawing of only half a digit (``part`` "upper", "lower", "left" or "right") is
+    scaled as its whole digit would be and placed in that half of the bitmap (see
+    :func:`_placement`); the rest stays empty. Its slant is not corrected: half a
+    digit's ink does not tell the whole's slant.
+
     Parameters
     ----------
     mask : ndarray of shape (h, w), bool
+    part : {"whole", "upper", "lower", "left", "right"}, default "whole"
+        What the drawing shows.
 
     Returns
     -------
@@ -348,7 +385,11 @@ def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
     ------
     DrawingError
         If the mask holds no ink, too little to be a digit, or mostly ink.
+    ValueError
+        An unknown ``part``.
     """
+    if part not in ("whole", "upper", "lower", "left", "right"):
+        raise ValueError(f"unknown part {part!r}")
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
         raise DrawingError("empty", "There is no ink: draw a digit first.")
@@ -359,7 +400,9 @@ def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
             "on a light background.",
         )
     frame = max(mask.shape)
-    mask = deskew(drop_specks(mask))
+    mask = drop_specks(mask)
+    if part == "whole":
+        mask = deskew(mask)
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
     height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
@@ -369,7 +412,7 @@ def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
             "That is only a dot: too little ink to be a digit. Draw the digit larger.",
         )
     crop = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    new_h, new_w = _target_size(int(height), int(width))
+    top, left, new_h, new_w = _placement(part, int(height), int(width))
     coverage = Image.fromarray(crop.astype(np.float32), mode="F").resize(
         (new_w, new_h), Image.Resampling.BOX
     )
@@ -377,12 +420,22 @@ def mask_to_bitmap(mask: np.ndarray) -> np.ndarray:
     if not small.any():  # strokes thinner than a bitmap pixel: keep the darkest ones
         small = np.asarray(coverage) >= 0.5 * float(np.asarray(coverage).max())
     bitmap = np.zeros((BITMAP_SIZE, BITMAP_SIZE), dtype=bool)
-    top, left = (BITMAP_SIZE - new_h) // 2, (BITMAP_SIZE - new_w) // 2
     bitmap[top : top + new_h, left : left + new_w] = small
-    return _even_thickness(bitmap)
+    if part == "whole":
+        return _even_thickness(bitmap)
+    # Thickened, a half's ink must not spill over the middle into the other half.
+    inside = np.zeros_like(bitmap)
+    middle = BITMAP_SIZE // 2
+    if part in ("upper", "lower"):
+        inside[:middle] = True
+    else:
+        inside[:, :middle] = True
+    if part in ("lower", "right"):
+        inside = ~inside
+    return _even_thickness(bitmap, 0.5) & inside
 
 
-def canvas_to_bitmap(image: np.ndarray) -> np.ndarray:
+def canvas_to_bitmap(image: np.ndarray, *, part: Part = "whole") -> np.ndarray:
     """Turn a drawing (or a photo of a digit on paper) into a UCI-like 32x32 bitmap.
 
     Parameters
@@ -390,6 +443,9 @@ def canvas_to_bitmap(image: np.ndarray) -> np.ndarray:
     image : ndarray of shape (h, w, 4), (h, w, 3) or (h, w), uint8
         Any size; white or transparent background, any dark ink colour. This is what
         ``streamlit-drawable-canvas`` returns with ``return_image_data=True``.
+    part : {"whole", "upper", "lower", "left", "right"}, default "whole"
+        What the drawing shows: a whole digit, or only that half of one (see
+        :func:`mask_to_bitmap`).
 
     Returns
     -------
@@ -404,7 +460,7 @@ def canvas_to_bitmap(image: np.ndarray) -> np.ndarray:
     ValueError
         If ``image`` is not a uint8 image array.
     """
-    return mask_to_bitmap(ink_mask(image))
+    return mask_to_bitmap(ink_mask(image), part=part)
 
 
 def canvas_to_features(image: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ COMMANDS = [
     "save",
     "load",
     "show-digits",
+    "complete",
     "admin-hash",
     "drawings",
 ]
