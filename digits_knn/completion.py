@@ -178,6 +178,8 @@ class Completer:
         self.regressor = regressor
         self._visible = visible_features(half)
         self._hidden = hidden_features(half)
+        #: ndarray of shape (32,): the training digits' mean hidden half (a baseline).
+        self.mean_hidden = np.asarray(regressor._y, dtype=np.float64).mean(axis=0)
 
     @property
     def n_neighbors(self) -> int:

@@ -93,14 +93,30 @@ def _bitmap_png(packed: bytes, scale: int) -> bytes:
     return png_bytes(~ink)
 
 
-def render_counts(features: np.ndarray, *, cell: int = 28) -> np.ndarray:
+#: The colour a hidden half is tinted with (white paper becomes this; ink stays dark).
+HIDDEN_TINT = (205, 222, 245)
+
+
+def _tint(picture: np.ndarray, hidden: np.ndarray | None) -> np.ndarray:
+    """``picture`` (h, w, 3) with the pixels where ``hidden`` (h, w) tinted blue."""
+    if hidden is None:
+        return picture
+    factor = np.where(hidden[..., None], np.array(HIDDEN_TINT) / 255.0, 1.0)
+    return (picture * factor).astype(np.uint8)
+
+
+def render_counts(
+    features: np.ndarray, *, cell: int = 28, hidden: np.ndarray | None = None
+) -> np.ndarray:
     """The 8x8 block counts as grey cells with each count (0..16) written in its cell.
 
     Parameters
     ----------
-    features : ndarray of shape (64,) or (8, 8), integers in 0..16
+    features : ndarray of shape (64,) or (8, 8), numbers in 0..16 (rounded)
     cell : int, default 28
         Pixels per cell.
+    hidden : ndarray of shape (8, 8), bool, optional
+        Blocks to tint (a predicted half).
 
     Returns
     -------
@@ -108,7 +124,41 @@ def render_counts(features: np.ndarray, *, cell: int = 28) -> np.ndarray:
     """
     grid = np.clip(np.rint(np.asarray(features)), 0, MAX_COUNT).astype(np.intp)
     tiles = _count_tiles(cell)[grid.reshape(GRID_SIZE, GRID_SIZE)]  # (8, 8, c, c, 3)
-    return tiles.transpose(0, 2, 1, 3, 4).reshape(GRID_SIZE * cell, GRID_SIZE * cell, 3)
+    picture = tiles.transpose(0, 2, 1, 3, 4).reshape(
+        GRID_SIZE * cell, GRID_SIZE * cell, 3
+    )
+    if hidden is None:
+        return picture
+    return _tint(
+        picture, np.kron(np.asarray(hidden, dtype=bool), np.ones((cell, cell), bool))
+    )
+
+
+def render_grey(
+    picture: np.ndarray, *, scale: int = 6, hidden: np.ndarray | None = None
+) -> np.ndarray:
+    """A 32x32 picture of ink shares (0 paper .. 1 ink) as grey levels.
+
+    Parameters
+    ----------
+    picture : ndarray of shape (32, 32), float in 0..1 (or bool)
+    scale : int >= 1, default 6
+    hidden : ndarray of shape (32, 32), bool, optional
+        Pixels to tint (the hidden or predicted half).
+
+    Returns
+    -------
+    ndarray of shape (32 * scale, 32 * scale, 3), uint8
+    """
+    ink = np.clip(np.asarray(picture, dtype=np.float64), 0.0, 1.0)
+    grey = np.rint(255 * (1 - ink)).astype(np.uint8)
+    big = np.kron(grey, np.ones((scale, scale), dtype=np.uint8))
+    rgb = big[..., None].repeat(3, axis=2)
+    if hidden is None:
+        return rgb
+    return _tint(
+        rgb, np.kron(np.asarray(hidden, dtype=bool), np.ones((scale, scale), bool))
+    )
 
 
 @lru_cache(maxsize=8)

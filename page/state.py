@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import streamlit as st
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ _TUNE_GRID = "tune_grid"
 _FULL_RERUN = "full_rerun_requested"
 _TIMING = "timing_requested_for"
 _ADMIN = "signed_in_as_admin"
+_DRAWING = "current_drawing"
+_FOLLOWED = "drawing_followed"
 
 FlashKind = Literal["success", "error", "warning", "info"]
 
@@ -181,3 +184,48 @@ def sign_in_as_admin() -> None:
 
 def sign_out() -> None:
     st.session_state.pop(_ADMIN, None)
+
+
+@dataclass(frozen=True)
+class CurrentDrawing:
+    """The drawing on the canvas as the drawing view last saw it, for the views that
+    follow it (Finish my digit, the map). Arrays are read-only and never copied.
+
+    Attributes
+    ----------
+    image : ndarray of shape (h, w, 4), uint8: the canvas (or uploaded picture)
+    bitmap : ndarray of shape (32, 32), bool: normalised as a whole digit
+    features : ndarray of shape (64,), block counts 0..16
+    label : the prediction
+    neighbor_rows : training rows of the k nearest (of the sidebar's training data),
+        nearest first; None when an uploaded model predicted
+    neighbor_features : ndarray of shape (k, 64): those neighbours' block counts
+    neighbor_labels : ndarray of shape (k,)
+    """
+
+    image: np.ndarray
+    bitmap: np.ndarray
+    features: np.ndarray
+    label: int
+    neighbor_rows: tuple[int, ...] | None
+    neighbor_features: np.ndarray
+    neighbor_labels: np.ndarray
+
+
+def current_drawing() -> CurrentDrawing | None:
+    """The drawing the drawing view showed last (None: nothing drawn, or unusable)."""
+    value = st.session_state.get(_DRAWING)
+    return value if isinstance(value, CurrentDrawing) else None
+
+
+def set_current_drawing(drawing: CurrentDrawing | None) -> None:
+    st.session_state[_DRAWING] = drawing
+
+
+def set_drawing_followed(followed: bool) -> None:
+    """Whether the view open below the drawing follows it stroke by stroke."""
+    st.session_state[_FOLLOWED] = followed
+
+
+def drawing_followed() -> bool:
+    return st.session_state.get(_FOLLOWED) is True

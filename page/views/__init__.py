@@ -4,6 +4,11 @@ The drawing view (:mod:`page.views.drawing`) is always on top; below it the view
 user picked, each with its own URL (``/model``, ``/tune``, ...). Only the view on screen
 runs. To add a view: write its module here (functions, then ``view()`` under
 ``if __name__ == "__main__":``) and add a line to :data:`VIEWS`.
+
+A view that shows something of the drawing (``follows_drawing``) reruns with it on
+each stroke: its ``view()`` is a fragment keyed :data:`FOLLOWER` that reads
+:func:`page.state.current_drawing`, and the drawing view's input callbacks rerun the
+two fragments, the drawing first (:func:`rerun_drawing`).
 """
 
 from __future__ import annotations
@@ -14,10 +19,15 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from page import state
+
 if TYPE_CHECKING:
     from streamlit.navigation.page import StreamlitPage
 
 HERE = Path(__file__).resolve().parent
+#: Fragment keys: the drawing view, and the view below it that follows the drawing.
+DRAWING = "drawing"
+FOLLOWER = "follows-drawing"
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,7 @@ class View:
     module: str
     url_path: str
     icon: str
+    follows_drawing: bool = False
 
     def page(self, *, default: bool = False) -> StreamlitPage:
         return st.Page(
@@ -44,6 +55,8 @@ VIEWS = (
     View("Tune", "tune.py", "tune", ":material/tune:"),
     View("Dataset", "dataset.py", "dataset", ":material/grid_view:"),
     View("My drawings", "my_drawings.py", "my-drawings", ":material/draw:"),
+    View("Finish my digit", "finish.py", "finish", ":material/auto_fix_high:", True),
+    View("Map", "neighbourhood_map.py", "map", ":material/scatter_plot:", True),
     View("How KNN works", "how_knn_works.py", "how-knn-works", ":material/school:"),
 )
 
@@ -51,7 +64,17 @@ VIEWS = (
 def navigation() -> StreamlitPage:
     """Register the views (the first is the default, at the page's root URL)."""
     pages = [view.page(default=i == 0) for i, view in enumerate(VIEWS)]
-    return st.navigation(pages, position="hidden")
+    current = st.navigation(pages, position="hidden")
+    followed = any(v.follows_drawing and v.title == current.title for v in VIEWS)
+    state.set_drawing_followed(followed)
+    return current
+
+
+def rerun_drawing() -> None:
+    """An input callback of the drawing view: rerun it, and the view below if that
+    follows the drawing (otherwise the drawing view alone reruns, as by default)."""
+    if state.drawing_followed():
+        st.rerun([DRAWING, FOLLOWER])
 
 
 def navigation_ui(current: StreamlitPage) -> None:

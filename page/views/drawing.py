@@ -32,8 +32,10 @@ from digits_knn.store import StoreError
 from digits_knn.strokes import CANVAS_SIZE, STROKE_WIDTH
 from page import cache, state
 from page.sidebar import ModelSettings
+from page.views import DRAWING, rerun_drawing
 
 if TYPE_CHECKING:
+    from digits_knn.neighbors import NeighborIndex
     from digits_knn.novelty import DigitCheck
 
 VIEW = "drawing"
@@ -57,15 +59,21 @@ def canvas_ui() -> np.ndarray | None:
         drawing_mode="freedraw",
         return_image_data=True,
         key=state.canvas_key(),
+        on_change=rerun_drawing,
     )
     st.button(
         "Clear the canvas",
-        on_click=state.clear_canvas,
+        on_click=clear_canvas,
         icon=":material/ink_eraser:",
         key="clear_canvas",
     )
     image: np.ndarray | None = result.image_data
     return image
+
+
+def clear_canvas() -> None:
+    state.clear_canvas()
+    rerun_drawing()
 
 
 def upload_ui() -> np.ndarray | None:
@@ -74,6 +82,7 @@ def upload_ui() -> np.ndarray | None:
         "A picture of one handwritten digit, dark ink on light paper",
         type=UPLOAD_TYPES,
         key="upload",
+        on_change=rerun_drawing,
     )
     if upload is None:
         return None
@@ -257,6 +266,27 @@ def uploaded_model_banner(uploaded: state.UploadedModel | None) -> None:
     cols[1].button("Use the sidebar's model", on_click=state.forget_uploaded_model)
 
 
+def current_drawing(
+    image: np.ndarray,
+    bitmap: np.ndarray,
+    features: np.ndarray,
+    explanation: Explanation,
+    index: NeighborIndex,
+    uploaded: state.UploadedModel | None,
+) -> state.CurrentDrawing:
+    """What the views that follow the drawing need of it."""
+    rows = [n.index for n in explanation.neighbors]
+    return state.CurrentDrawing(
+        image=image,
+        bitmap=bitmap,
+        features=features,
+        label=explanation.label,
+        neighbor_rows=tuple(rows) if uploaded is None else None,
+        neighbor_features=np.stack([index.row(r) for r in rows]),
+        neighbor_labels=np.array([n.label for n in explanation.neighbors]),
+    )
+
+
 def input_ui() -> np.ndarray | None:
     """Draw or upload; returns the image (None if there is nothing yet)."""
     source = st.segmented_control(
@@ -266,11 +296,12 @@ def input_ui() -> np.ndarray | None:
         required=True,
         key="input_source",
         label_visibility="collapsed",
+        on_change=rerun_drawing,
     )
     return upload_ui() if source == "Upload" else canvas_ui()
 
 
-@st.fragment
+@st.fragment(key=DRAWING)
 def view(settings: ModelSettings) -> None:
     """Draw (or upload), then the prediction and its neighbours: reruns alone per stroke."""
     if state.take_full_rerun_request():
@@ -282,6 +313,7 @@ def view(settings: ModelSettings) -> None:
     left, right = st.columns([1, 2], gap="large")
     with left:
         image = input_ui()
+    state.set_current_drawing(None)  # until this run has a usable one
     with right:
         if image is None:
             st.metric("Prediction", "–")
@@ -320,6 +352,9 @@ def view(settings: ModelSettings) -> None:
             pictures = Pictures((("uploaded model", uploaded.bitmaps),))
             legend = f"Digits of the uploaded model {uploaded.name}, drawn from their counts."
             weights = str(uploaded.model.weights)
+        state.set_current_drawing(
+            current_drawing(image, bitmap, features, explanation, index, uploaded)
+        )
         warning = st.empty()  # above the prediction, filled last
         prediction_ui(explanation, weights)
         add_drawing_ui(drawings.store, image, bitmap, explanation.label)

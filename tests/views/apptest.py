@@ -21,7 +21,15 @@ from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 #: The views below the drawing, by the name of their module in page/views/.
-VIEW_FILES = ("model", "tune", "dataset", "my_drawings", "how_knn_works")
+VIEW_FILES = (
+    "model",
+    "tune",
+    "dataset",
+    "my_drawings",
+    "finish",
+    "neighbourhood_map",
+    "how_knn_works",
+)
 
 
 class FakeCanvas:

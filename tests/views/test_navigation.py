@@ -38,6 +38,8 @@ MARKERS = {
     "tune": "Run the grid search",
     "dataset": "Show training digits",
     "my_drawings": "No drawings yet",
+    "finish": "Finish my digit",
+    "neighbourhood_map": "Where your drawing lands",
     "how_knn_works": "k-nearest neighbours",
 }
 

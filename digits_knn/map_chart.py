@@ -1,0 +1,185 @@
+"""The map of the digits as an interactive chart: a Vega-Lite spec for the browser.
+
+A plain dict (built in about a millisecond, like
+:func:`digits_knn.plotting.confusion_spec`): the page redraws it on every stroke.
+Hovering a training digit shows its picture and label; the wheel zooms, dragging pans.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from digits_knn.plotting import bitmap_png
+
+#: Digit colours: the same digit, the same colour, in every layer.
+DIGIT_SCALE = {"domain": list(range(10)), "scheme": "category10"}
+
+
+def picture_url(bitmap: np.ndarray) -> str:
+    """A 32x32 bitmap as a PNG data URL (a tooltip shows it as the digit's picture)."""
+    png = bitmap_png(bitmap, scale=2)
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+@dataclass(frozen=True)
+class MapPoints:
+    """The training digits a map shows: positions, labels and tooltips.
+
+    Attributes
+    ----------
+    rows : list of dict
+        One per digit: ``x``, ``y`` (map coordinates), ``digit``, ``origin``, ``image``
+        (a PNG data URL). Shared by every chart drawn from them, never changed.
+    """
+
+    rows: list[dict[str, Any]]
+
+
+def map_points(
+    xy: np.ndarray, labels: np.ndarray, origins: list[str], bitmaps: np.ndarray
+) -> MapPoints:
+    """The rows of :class:`MapPoints`.
+
+    Parameters
+    ----------
+    xy : ndarray of shape (n, 2)
+    labels : ndarray of shape (n,)
+    origins : list of n str (the collection of each digit)
+    bitmaps : ndarray of shape (n, 32, 32), bool
+    """
+    return MapPoints(
+        [
+            {
+                "x": round(float(x), 3),
+                "y": round(float(y), 3),
+                "digit": int(label),
+                "origin": origin,
+                "image": picture_url(bitmap),
+            }
+            for (x, y), label, origin, bitmap in zip(
+                xy, labels, origins, bitmaps, strict=True
+            )
+        ]
+    )
+
+
+def map_spec(
+    points: MapPoints,
+    *,
+    drawing: np.ndarray | None = None,
+    neighbors: np.ndarray | None = None,
+    neighbor_labels: np.ndarray | None = None,
+    axis_titles: tuple[str, str] = ("component 1", "component 2"),
+    width: int = 620,
+    height: int = 460,
+) -> dict[str, Any]:
+    """A scatter plot of the training digits, the drawing and its k nearest.
+
+    Parameters
+    ----------
+    points : the training digits shown, coloured by digit
+    drawing : ndarray of shape (2,), optional
+        The drawing's place on the map: a black cross.
+    neighbors : ndarray of shape (k, 2), optional
+        Its k nearest training digits (found in 64-d), ringed in black, each joined
+        to the drawing by a line.
+    neighbor_labels : ndarray of shape (k,)
+    axis_titles, width, height : of the chart
+
+    Returns
+    -------
+    dict
+        A Vega-Lite v5 spec (``st.vega_lite_chart`` draws it).
+    """
+    x_axis = {"field": "x", "type": "quantitative", "title": axis_titles[0]}
+    y_axis = {"field": "y", "type": "quantitative", "title": axis_titles[1]}
+    colour = {
+        "field": "digit",
+        "type": "nominal",
+        "scale": DIGIT_SCALE,
+        "legend": {"orient": "right", "title": "digit"},
+    }
+    layers: list[dict[str, Any]] = [
+        {
+            "data": {"values": points.rows},
+            "mark": {"type": "circle", "size": 28, "opacity": 0.55},
+            "params": [{"name": "zoom", "select": "interval", "bind": "scales"}],
+            "encoding": {
+                "x": x_axis,
+                "y": y_axis,
+                "color": colour,
+                "tooltip": [
+                    {"field": "image", "type": "nominal"},
+                    {"field": "digit", "type": "nominal"},
+                    {"field": "origin", "type": "nominal"},
+                ],
+            },
+        }
+    ]
+    if drawing is not None and neighbors is not None and neighbor_labels is not None:
+        near = [
+            {
+                "x": round(float(x), 3),
+                "y": round(float(y), 3),
+                "x2": round(float(drawing[0]), 3),
+                "y2": round(float(drawing[1]), 3),
+                "digit": int(label),
+                "rank": rank,
+            }
+            for rank, ((x, y), label) in enumerate(
+                zip(neighbors, neighbor_labels, strict=True), start=1
+            )
+        ]
+        layers += [
+            {
+                "data": {"values": near},
+                "mark": {"type": "rule", "color": "#333333", "opacity": 0.6},
+                "encoding": {
+                    "x": x_axis,
+                    "y": y_axis,
+                    "x2": {"field": "x2"},
+                    "y2": {"field": "y2"},
+                },
+            },
+            {
+                "data": {"values": near},
+                "mark": {
+                    "type": "point",
+                    "filled": True,
+                    "size": 160,
+                    "stroke": "black",
+                    "strokeWidth": 2,
+                    "opacity": 1,
+                },
+                "encoding": {
+                    "x": x_axis,
+                    "y": y_axis,
+                    "color": colour,
+                    "tooltip": [
+                        {"field": "rank", "type": "ordinal", "title": "neighbour"},
+                        {"field": "digit", "type": "nominal"},
+                    ],
+                },
+            },
+            {
+                "data": {"values": [{"x": float(drawing[0]), "y": float(drawing[1])}]},
+                "mark": {
+                    "type": "point",
+                    "shape": "cross",
+                    "filled": True,
+                    "size": 420,
+                    "color": "black",
+                    "opacity": 1,
+                },
+                "encoding": {
+                    "x": x_axis,
+                    "y": y_axis,
+                    "tooltip": {"value": "your drawing"},
+                },
+            },
+        ]
+    return {"width": width, "height": height, "layer": layers}

@@ -1,0 +1,100 @@
+"""Shared caches of the views that follow the drawing: Finish my digit and the Map.
+
+Like :mod:`page.cache`: computed once per server and shared by every session, keyed
+by plain values (the shipped training source, the half, the map's method), never
+changed after they are returned.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from digits_knn.completion import (
+    Completer,
+    CompletionChoice,
+    choose_completion,
+    fit_completer,
+)
+from digits_knn.data import sample_rows, writer_groups
+from digits_knn.map_chart import MapPoints, map_points
+from digits_knn.projection import DigitMap, fit_map, metric_accuracy
+from page.cache import shipped_training
+
+#: Training digits the map shows (all of them are projected, for the counts).
+MAP_POINTS = 1500
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def completion_choice(source: str, half: str) -> CompletionChoice:
+    """k and weights for completing ``half``, by leave-writer-out validation."""
+    training = shipped_training(source)
+    bar = st.progress(0.0, text="Cross-validating k for the completion…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Cross-validating k… {done:,} of {total:,}")
+
+    choice = choose_completion(
+        training.X_train, writer_groups(training), half, progress=progress
+    )
+    bar.empty()
+    return choice
+
+
+@st.cache_resource(show_spinner="Fitting the completion…", max_entries=8)
+def completer(source: str, half: str, n_neighbors: int, weights: str) -> Completer:
+    """A ``KNeighborsRegressor`` finishing ``half`` from the shipped digits of ``source``."""
+    training = shipped_training(source)
+    return fit_completer(
+        training.X_train, half, n_neighbors=n_neighbors, weights=weights
+    )
+
+
+@st.cache_resource(show_spinner="Learning the map…", max_entries=4)
+def digit_map(source: str, method: str) -> DigitMap:
+    training = shipped_training(source)
+    return fit_map(training.X_train, training.y_train, method)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def map_coordinates(source: str, method: str) -> np.ndarray:
+    """Every shipped training digit on the map: ndarray of shape (n, 2), float32."""
+    coords = digit_map(source, method).transform(shipped_training(source).X_train)
+    coords.setflags(write=False)
+    return coords
+
+
+def map_rows(source: str) -> np.ndarray:
+    """The training rows the map shows: :data:`MAP_POINTS` at random (seeded)."""
+    return sample_rows(len(shipped_training(source).y_train), MAP_POINTS, seed=1)
+
+
+@st.cache_resource(show_spinner="Drawing the map…", max_entries=4)
+def points(source: str, method: str) -> MapPoints:
+    training = shipped_training(source)
+    rows = map_rows(source)
+    pictures = training.pictures()
+    return map_points(
+        map_coordinates(source, method)[rows],
+        training.y_train[rows],
+        [pictures.origin(int(r)) for r in rows],
+        np.stack([pictures.bitmap(int(r)) for r in rows]),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def metric_accuracies(source: str) -> dict[str, float]:
+    """KNN accuracy on the raw counts and on each map, cross-validated once."""
+    training = shipped_training(source)
+    bar = st.progress(0.0, text="Cross-validating KNN on the maps…")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(
+            done / total, text=f"Cross-validating KNN on the maps… {done} of {total}"
+        )
+
+    scores = metric_accuracy(
+        training.X_train, training.y_train, writer_groups(training), progress=progress
+    )
+    bar.empty()
+    return scores
