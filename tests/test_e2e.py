@@ -321,11 +321,81 @@ def test_views_have_addresses_and_the_drawing_survives_them(
     assert prediction(page) == "–"  # a new visit: a new, empty canvas
 
 
+def test_finish_a_whole_digit_then_half_of_one(page: Page, app_url: str) -> None:
+    """On /finish the completion follows each stroke: a whole 7 is finished and
+    compared with its truth; cleared, the view says so; half a 7 drawn on purpose
+    is finished without a truth."""
+    page.goto(f"{app_url}/finish")
+    wait_for_app(page)
+    expect(page.get_by_text("the page finishes it here")).to_be_visible(timeout=90_000)
+    draw(page, DIGIT_STROKES["7"])
+    wait_for_prediction(page, "7", timeout=90)
+    truth = page.get_by_text("The truth: your drawing's own counts")
+    expect(truth).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("would be off by")).to_be_visible()
+    expect(page.get_by_text("Predicted, drawn").first).to_be_visible()
+    screenshot(page, "finish-whole-7")
+    clear_canvas(page)
+    expect(page.get_by_text("the page finishes it here")).to_be_visible()
+    expect(truth).to_have_count(0)
+    page.get_by_text("only the upper half of a digit, drawn on purpose").click()
+    expect(page.get_by_text("the page finishes it here")).to_be_visible()
+    top_of_a_7 = [[(0.3, 0.15), (0.7, 0.15), (0.58, 0.5)]]
+    draw(page, top_of_a_7)
+    expect(page.get_by_text("there is no truth to compare")).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.get_by_text("Predicted, drawn").first).to_be_visible()
+    expect(truth).to_have_count(0)
+    screenshot(page, "finish-half-7")
+
+
+def black_pixels(page: Page) -> int:
+    """Pure black pixels of the map (the drawing's cross and its neighbours' rings)."""
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    shot = np.asarray(Image.open(io.BytesIO(chart.screenshot())).convert("RGB"))
+    return int((shot.max(axis=2) < 20).sum())
+
+
+def hover_shows_a_picture(page: Page) -> bool:
+    """Hover the map's middle until a tooltip shows a training digit's picture."""
+    box = page.locator('[data-testid="stVegaLiteChart"]').first.bounding_box()
+    assert box is not None
+    for fx in (0.3, 0.4, 0.5, 0.6):
+        for fy in (0.3, 0.4, 0.5, 0.6):
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            page.wait_for_timeout(150)
+            picture = page.locator("#vg-tooltip-element img")
+            if picture.count() and picture.first.is_visible():
+                return True
+    return False
+
+
+def test_the_map_highlights_the_drawing_and_its_neighbours(
+    page: Page, app_url: str
+) -> None:
+    page.goto(f"{app_url}/map")
+    wait_for_app(page)
+    expect(page.get_by_text("Draw a digit above")).to_be_visible(timeout=90_000)
+    page.wait_for_timeout(500)
+    before = black_pixels(page)
+    assert hover_shows_a_picture(page)
+    draw(page, DIGIT_STROKES["0"])
+    wait_for_prediction(page, "0", timeout=90)
+    expect(page.get_by_text("7 nearest training digits")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("The metric matters")).to_be_visible(timeout=90_000)
+    page.wait_for_timeout(500)
+    assert black_pixels(page) > before + 200  # the cross and seven black rings
+    screenshot(page, "map-0")
+
+
 #: Each view: its link, its address and something only it shows.
 VIEW_PAGES = [
     ("Tune", "/tune", "Run the grid search"),
     ("Dataset", "/dataset", "Show training digits"),
     ("My drawings", "/my-drawings", "Import a CSV of digits"),
+    ("Finish my digit", "/finish", "Hide the"),
+    ("Map", "/map", "Where your drawing lands"),
     ("How KNN works", "/how-knn-works", "keeps every training digit"),
     ("Model", "", "Save or load a model"),
 ]
