@@ -119,7 +119,9 @@ def main() -> None:
             page, "How KNN works", "keeps every training digit", args.opens
         )
         browser.close()
-    print(summary("open Map warm (link click -> map and count shown)", maps, "ms", 1000))
+    print(
+        summary("open Map warm (link click -> map and count shown)", maps, "ms", 1000)
+    )
     print(summary("open How KNN works warm, same way", lights, "ms", 1000))
 
 
