@@ -1,7 +1,11 @@
 """The map of the digits as an interactive chart: a Vega-Lite spec for the browser.
 
-A plain dict (built in about a millisecond, like
-:func:`digits_knn.plotting.confusion_spec`): the page redraws it on every stroke.
+A plain dict (built in well under a millisecond, like
+:func:`digits_knn.plotting.confusion_spec`). The data sit in three named datasets
+("points", "near", "drawing") and the rest of the spec depends only on the axis titles
+and size: from one stroke to the next only the small "near" and "drawing" datasets
+change, so a browser that keeps the chart (Streamlit does when the spec is the same)
+replaces those and does not draw the whole chart again; the zoom stays too.
 Hovering a training digit shows its picture and label; the wheel zooms, dragging pans.
 """
 
@@ -76,6 +80,7 @@ def map_spec(
     axis_titles: tuple[str, str] = ("component 1", "component 2"),
     width: int = 620,
     height: int = 460,
+    points_data: Any = None,
 ) -> dict[str, Any]:
     """A scatter plot of the training digits, the drawing and its k nearest.
 
@@ -89,6 +94,9 @@ def map_spec(
         to the drawing by a line.
     neighbor_labels : ndarray of shape (k,)
     axis_titles, width, height : of the chart
+    points_data : table-like, optional
+        ``points`` as the caller keeps them for the browser (a pandas DataFrame made
+        once, say); default: ``points.rows``.
 
     Returns
     -------
@@ -105,7 +113,7 @@ def map_spec(
     }
     layers: list[dict[str, Any]] = [
         {
-            "data": {"values": points.rows},
+            "data": {"name": "points"},
             "mark": {"type": "circle", "size": 28, "opacity": 0.55},
             "params": [{"name": "zoom", "select": "interval", "bind": "scales"}],
             "encoding": {
@@ -120,6 +128,8 @@ def map_spec(
             },
         }
     ]
+    near: list[dict[str, Any]] = []
+    here: list[dict[str, float]] = []
     if drawing is not None and neighbors is not None and neighbor_labels is not None:
         near = [
             {
@@ -134,52 +144,62 @@ def map_spec(
                 zip(neighbors, neighbor_labels, strict=True), start=1
             )
         ]
-        layers += [
-            {
-                "data": {"values": near},
-                "mark": {"type": "rule", "color": "#333333", "opacity": 0.6},
-                "encoding": {
-                    "x": x_axis,
-                    "y": y_axis,
-                    "x2": {"field": "x2"},
-                    "y2": {"field": "y2"},
-                },
+        here = [{"x": round(float(drawing[0]), 3), "y": round(float(drawing[1]), 3)}]
+    layers += [
+        {
+            "data": {"name": "near"},
+            "mark": {"type": "rule", "color": "#333333", "opacity": 0.6},
+            "encoding": {
+                "x": x_axis,
+                "y": y_axis,
+                "x2": {"field": "x2"},
+                "y2": {"field": "y2"},
             },
-            {
-                "data": {"values": near},
-                "mark": {
-                    "type": "point",
-                    "filled": True,
-                    "size": 160,
-                    "stroke": "black",
-                    "strokeWidth": 2,
-                    "opacity": 1,
-                },
-                "encoding": {
-                    "x": x_axis,
-                    "y": y_axis,
-                    "color": colour,
-                    "tooltip": [
-                        {"field": "rank", "type": "ordinal", "title": "neighbour"},
-                        {"field": "digit", "type": "nominal"},
-                    ],
-                },
+        },
+        {
+            "data": {"name": "near"},
+            "mark": {
+                "type": "point",
+                "filled": True,
+                "size": 160,
+                "stroke": "black",
+                "strokeWidth": 2,
+                "opacity": 1,
             },
-            {
-                "data": {"values": [{"x": float(drawing[0]), "y": float(drawing[1])}]},
-                "mark": {
-                    "type": "point",
-                    "shape": "cross",
-                    "filled": True,
-                    "size": 420,
-                    "color": "black",
-                    "opacity": 1,
-                },
-                "encoding": {
-                    "x": x_axis,
-                    "y": y_axis,
-                    "tooltip": {"value": "your drawing"},
-                },
+            "encoding": {
+                "x": x_axis,
+                "y": y_axis,
+                "color": colour,
+                "tooltip": [
+                    {"field": "rank", "type": "ordinal", "title": "neighbour"},
+                    {"field": "digit", "type": "nominal"},
+                ],
             },
-        ]
-    return {"width": width, "height": height, "layer": layers}
+        },
+        {
+            "data": {"name": "drawing"},
+            "mark": {
+                "type": "point",
+                "shape": "cross",
+                "filled": True,
+                "size": 420,
+                "color": "black",
+                "opacity": 1,
+            },
+            "encoding": {
+                "x": x_axis,
+                "y": y_axis,
+                "tooltip": {"value": "your drawing"},
+            },
+        },
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "layer": layers,
+        "datasets": {
+            "points": points.rows if points_data is None else points_data,
+            "near": near,
+            "drawing": here,
+        },
+    }

@@ -8,6 +8,7 @@ changed after they are returned.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from digits_knn.completion import (
@@ -80,6 +81,13 @@ def points(source: str, method: str) -> MapPoints:
         [pictures.origin(int(r)) for r in rows],
         np.stack([pictures.bitmap(int(r)) for r in rows]),
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def points_frame(source: str, method: str) -> pd.DataFrame:
+    """:func:`points` as a table, made once: the chart's "points" dataset, the same
+    object on every stroke (the browser keeps it and redraws only the highlights)."""
+    return pd.DataFrame(points(source, method).rows)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

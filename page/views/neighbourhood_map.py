@@ -73,8 +73,12 @@ def view() -> None:
     digit_map = cache_views.digit_map(source, method)
     points = cache_views.points(source, method)
     drawing = state.current_drawing()
+    frame = cache_views.points_frame(source, method)
     if drawing is None:
-        st.vega_lite_chart(map_spec(points, axis_titles=AXIS_TITLES[method]))
+        st.vega_lite_chart(
+            map_spec(points, axis_titles=AXIS_TITLES[method], points_data=frame),
+            key=f"map-{method}",
+        )
         st.info("Draw a digit above to see where it lands and who its neighbours are.")
     else:
         here = digit_map.transform(drawing.features)
@@ -84,8 +88,9 @@ def view() -> None:
             neighbors=digit_map.transform(drawing.neighbor_features),
             neighbor_labels=drawing.neighbor_labels,
             axis_titles=AXIS_TITLES[method],
+            points_data=frame,
         )
-        st.vega_lite_chart(spec)
+        st.vega_lite_chart(spec, key=f"map-{method}")
         k = len(drawing.neighbor_labels)
         if drawing.neighbor_rows is not None:
             coords = cache_views.map_coordinates(source, method)

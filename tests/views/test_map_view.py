@@ -6,10 +6,11 @@ import json
 import re
 from typing import Any
 
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import STROKE_DIGITS, draw_strokes
-from tests.views.apptest import start
+from tests.views.apptest import FakeCanvas, start
 
 
 def chart(at: AppTest) -> dict[str, Any]:
@@ -19,6 +20,15 @@ def chart(at: AppTest) -> dict[str, Any]:
     return spec
 
 
+def datasets(at: AppTest) -> dict[str, list[dict[str, Any]]]:
+    """The chart's named datasets (sent beside the spec as Arrow), as rows."""
+    (element,) = at.get("vega_lite_chart")
+    return {
+        d.name: convert_arrow_bytes_to_pandas_df(d.data.data).to_dict("records")
+        for d in element.proto.datasets
+    }
+
+
 def text(at: AppTest) -> str:
     return " ".join([m.value for m in at.markdown] + [c.value for c in at.caption])
 
@@ -26,11 +36,19 @@ def text(at: AppTest) -> str:
 def test_the_drawing_and_its_neighbours_are_highlighted() -> None:
     at = start(draw_strokes(STROKE_DIGITS[7]), view="neighbourhood_map")
     layers = chart(at)["layer"]
-    points, lines, neighbours, drawing = (layer["data"]["values"] for layer in layers)
+    assert [layer["data"]["name"] for layer in layers] == [
+        "points",
+        "near",
+        "near",
+        "drawing",
+    ]
+    data = datasets(at)
+    points, neighbours, drawing = data["points"], data["near"], data["drawing"]
+    lines = neighbours
     assert len(points) == 1500
     assert {"x", "y", "digit", "origin", "image"} <= set(points[0])
     assert points[0]["image"].startswith("data:image/png;base64,")
-    assert len(neighbours) == len(lines) == 7
+    assert len(neighbours) == 7
     assert all(n["digit"] == 7 for n in neighbours)  # the 7 nearest of a drawn 7
     assert len(drawing) == 1
     # Every line runs from a neighbour to the drawing.
@@ -62,5 +80,18 @@ def test_pca_and_nca_maps_and_the_metric_line() -> None:
 
 def test_without_a_drawing_the_map_shows_the_training_digits() -> None:
     at = start(None, view="neighbourhood_map")
-    assert len(chart(at)["layer"]) == 1
+    data = datasets(at)
+    assert len(data["points"]) == 1500
+    assert not data.get("near") and not data.get("drawing")
     assert any("Draw a digit above" in i.value for i in at.info)
+
+
+def test_only_the_highlights_change_from_one_drawing_to_the_next() -> None:
+    """The spec stays the same: the browser keeps the chart (and its zoom) and
+    replaces only the small datasets of the drawing and its neighbours."""
+    at = start(None, view="neighbourhood_map")
+    empty = chart(at)
+    FakeCanvas.drawings["canvas-0"] = draw_strokes(STROKE_DIGITS[4])
+    at.run()
+    assert chart(at) == empty
+    assert len(datasets(at)["near"]) == 7
