@@ -82,7 +82,8 @@ def test_without_a_drawing_the_map_shows_the_training_digits() -> None:
     at = start(None, view="neighbourhood_map")
     data = datasets(at)
     assert len(data["points"]) == 1500
-    assert not data.get("near") and not data.get("drawing")
+    assert not data.get("near")
+    assert not data.get("drawing")
     assert any("Draw a digit above" in i.value for i in at.info)
 
 
