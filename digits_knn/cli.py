@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.backends import is_url
+from digits_knn.cli_compare import add_compare_command
 from digits_knn.cli_complete import add_complete_command
 from digits_knn.cli_drawings import DB_HELP, add_admin_commands
 from digits_knn.data import (
@@ -530,6 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_show_digits)
 
     add_complete_command(commands)
+    add_compare_command(commands)
     add_admin_commands(commands)
     return parser
 

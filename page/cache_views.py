@@ -1,4 +1,5 @@
-"""Shared caches of the views that follow the drawing: Finish my digit and the Map.
+"""Shared caches of the views that follow the drawing: Finish my digit, the Map and
+Beyond KNN.
 
 Like :mod:`page.cache`: computed once per server and shared by every session, keyed
 by plain values (the shipped training source, the half, the map's method), never
@@ -11,6 +12,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from digits_knn.compare import (
+    Contender,
+    Score,
+    comparison_tests,
+    fit_contenders,
+    score_contenders,
+)
 from digits_knn.completion import (
     Completer,
     CompletionChoice,
@@ -106,3 +114,40 @@ def metric_accuracies(source: str) -> dict[str, float]:
     )
     bar.empty()
     return scores
+
+
+#: The models of Beyond KNN fitted once per server; the KNN follows the sidebar.
+OTHER_MODELS = ("KNN on HOG", "SVM (RBF)", "random forest", "logistic regression")
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def other_models(source: str) -> tuple[list[Contender], list[Score]]:
+    """HOG + KNN, the SVM, the forest and the logistic regression: fitted and scored."""
+    training = shipped_training(source)
+    steps = 1 + 2 * len(OTHER_MODELS)  # choosing HOG, then a fit and a score each
+    bar = st.progress(0.0, text="Fitting the other models…")
+    done: list[str] = []
+
+    def progress(message: str) -> None:
+        bar.progress(
+            min(len(done) / steps, 1.0), text=message[0].upper() + message[1:] + "…"
+        )
+        done.append(message)
+
+    contenders = fit_contenders(training, only=OTHER_MODELS, progress=progress)
+    scores = score_contenders(contenders, comparison_tests(training), progress=progress)
+    bar.empty()
+    return contenders, scores
+
+
+@st.cache_resource(show_spinner="Scoring the KNN…", max_entries=8)
+def knn_model(
+    source: str, n_neighbors: int, p: float, weights: str
+) -> tuple[Contender, Score]:
+    """The sidebar's KNN, learning without the held-out pen writers, and its scores."""
+    training = shipped_training(source)
+    (knn,) = fit_contenders(
+        training, n_neighbors=n_neighbors, p=p, weights=weights, only=("KNN",)
+    )
+    (score,) = score_contenders([knn], comparison_tests(training))
+    return knn, score

@@ -197,6 +197,7 @@ class CurrentDrawing:
     bitmap : ndarray of shape (32, 32), bool: normalised as a whole digit
     features : ndarray of shape (64,), block counts 0..16
     label : the prediction
+    confidence : its probability, 0..1
     neighbor_rows : training rows of the k nearest (of the sidebar's training data),
         nearest first; None when an uploaded model predicted
     neighbor_features : ndarray of shape (k, 64): those neighbours' block counts
@@ -207,6 +208,7 @@ class CurrentDrawing:
     bitmap: np.ndarray
     features: np.ndarray
     label: int
+    confidence: float
     neighbor_rows: tuple[int, ...] | None
     neighbor_features: np.ndarray
     neighbor_labels: np.ndarray

@@ -26,6 +26,7 @@ COMMANDS = [
     "load",
     "show-digits",
     "complete",
+    "compare",
     "admin-hash",
     "drawings",
 ]

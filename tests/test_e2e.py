@@ -389,6 +389,28 @@ def test_the_map_highlights_the_drawing_and_its_neighbours(
     screenshot(page, "map-0")
 
 
+def test_beyond_knn_shows_five_answers_for_a_drawn_digit(
+    page: Page, app_url: str
+) -> None:
+    """The first open fits four more models (with a progress bar); then a drawn 0 gets
+    an answer from each of the five, and the table has a line each."""
+    page.goto(f"{app_url}/beyond")
+    wait_for_app(page)
+    expect(page.get_by_text("Where the KNN wins")).to_be_visible(timeout=180_000)
+    draw(page, DIGIT_STROKES["0"])
+    wait_for_prediction(page, "0", timeout=90)
+    models = ["KNN (the sidebar's)", "KNN on HOG", "SVM (RBF)", "random forest"]
+    for model in [*models, "logistic regression"]:
+        expect(page.get_by_text(model, exact=True).first).to_be_visible(timeout=30_000)
+    answers = [
+        metric_value(page, re.escape(model))
+        for model in [*models, "logistic regression"]
+    ]
+    assert answers.count("0") >= 4, answers
+    expect(page.locator('[data-testid="stDataFrame"]')).to_be_visible()
+    screenshot(page, "beyond-0")
+
+
 #: Each view: its link, its address and something only it shows.
 VIEW_PAGES = [
     ("Tune", "/tune", "Run the grid search"),
@@ -396,6 +418,7 @@ VIEW_PAGES = [
     ("My drawings", "/my-drawings", "Import a CSV of digits"),
     ("Finish my digit", "/finish", "Hide the"),
     ("Map", "/map", "Where your drawing lands"),
+    ("Beyond KNN", "/beyond", "The tutorial ends by pointing onward"),
     ("How KNN works", "/how-knn-works", "keeps every training digit"),
     ("Model", "", "Save or load a model"),
 ]

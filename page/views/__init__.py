@@ -57,6 +57,7 @@ VIEWS = (
     View("My drawings", "my_drawings.py", "my-drawings", ":material/draw:"),
     View("Finish my digit", "finish.py", "finish", ":material/auto_fix_high:", True),
     View("Map", "neighbourhood_map.py", "map", ":material/scatter_plot:", True),
+    View("Beyond KNN", "beyond.py", "beyond", ":material/compare_arrows:", True),
     View("How KNN works", "how_knn_works.py", "how-knn-works", ":material/school:"),
 )
 

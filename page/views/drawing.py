@@ -281,6 +281,7 @@ def current_drawing(
         bitmap=bitmap,
         features=features,
         label=explanation.label,
+        confidence=explanation.confidence,
         neighbor_rows=tuple(rows) if uploaded is None else None,
         neighbor_features=np.stack([index.row(r) for r in rows]),
         neighbor_labels=np.array([n.label for n in explanation.neighbors]),

@@ -28,6 +28,7 @@ VIEW_FILES = (
     "my_drawings",
     "finish",
     "neighbourhood_map",
+    "beyond",
     "how_knn_works",
 )
 

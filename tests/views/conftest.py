@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 import types
+from collections.abc import Iterator
 
 import pytest
 import streamlit as st
 
+from digits_knn import compare
+from page import cache_views
+from tests.test_compare import HOG, SMALL
 from tests.views.apptest import FakeCanvas
 
 
@@ -33,3 +37,16 @@ def fresh_caches() -> None:
     """
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture(autouse=True)
+def small_comparison(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Beyond KNN's models on small samples: the page's code in seconds, not a minute
+    (the e2e suite fits them at full size); forgotten after each test."""
+    monkeypatch.setattr(compare, "SAMPLES", SMALL)
+    monkeypatch.setattr(compare, "HOG_CANDIDATES", (HOG,))
+    cache_views.other_models.clear()
+    cache_views.knn_model.clear()
+    yield
+    cache_views.other_models.clear()
+    cache_views.knn_model.clear()

@@ -40,6 +40,7 @@ MARKERS = {
     "my_drawings": "No drawings yet",
     "finish": "Finish my digit",
     "neighbourhood_map": "Where your drawing lands",
+    "beyond": "Beyond KNN",
     "how_knn_works": "k-nearest neighbours",
 }
 

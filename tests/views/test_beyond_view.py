@@ -1,0 +1,40 @@
+"""Beyond KNN: the table of five models and each one's answer for the drawing."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import STROKE_DIGITS, draw_strokes
+from tests.views.apptest import start
+
+MODELS = ["KNN", "KNN on HOG", "SVM (RBF)", "random forest", "logistic regression"]
+# The comparison's models learn from small samples in these tests (tests/views/conftest).
+
+
+def table(at: AppTest) -> list[dict[str, object]]:
+    (frame,) = at.dataframe
+    rows: list[dict[str, object]] = frame.value.to_dict("records")
+    return rows
+
+
+def test_the_table_and_every_models_answer_for_a_drawn_4() -> None:
+    at = start(draw_strokes(STROKE_DIGITS[4]), view="beyond")
+    rows = table(at)
+    assert [r["model"] for r in rows] == MODELS
+    assert [r["training digits"] for r in rows][1:] == [2000, 1500, 2000, 2000]
+    assert all(0.75 < float(r["UCI test split"]) <= 1 for r in rows)  # type: ignore[arg-type]
+    answers = {m.label: m.value for m in at.metric if m.label != "Prediction"}
+    assert set(answers) == {"KNN (the sidebar's)", *MODELS[1:]}
+    assert answers["KNN (the sidebar's)"] == "4"
+    assert sum(v == "4" for v in answers.values()) >= 4
+    text = " ".join(m.value for m in at.markdown)
+    assert "Where the KNN wins" in text
+    assert "Where it loses" in text
+
+
+def test_the_knn_row_follows_the_sidebar() -> None:
+    at = start(None, view="beyond")
+    assert table(at)[0]["setup"] == "k=7, p=2, distance votes"
+    at.slider(key="n_neighbors").set_value(3).run()
+    assert table(at)[0]["setup"] == "k=3, p=2, distance votes"
+    assert any("Draw a digit above" in i.value for i in at.info)
