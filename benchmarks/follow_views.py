@@ -1,4 +1,4 @@
-"""What the views that follow the drawing (Finish my digit, Map) cost, in one run.
+"""What the views that follow the drawing (Finish my digit, Map, Beyond KNN) cost.
 
     .venv/bin/python benchmarks/follow_views.py [--strokes 20] [--opens 5]
 
@@ -7,11 +7,11 @@ Prints:
   does per stroke), median over test digits, beside the KNN's own query for the same
   digits (the baseline, same run);
 - stroke latency, mouse-up -> ``Prediction`` shown, in headless Chromium, with
-  /finish and with /map open below the canvas, against the bare canvas page and the
+  /finish, /map and /beyond open below the canvas, against the bare canvas page and the
   app with its lightest view (How KNN works) below it: medians and ratios;
-- opening the Map view warm (its link clicked with a drawing on the canvas -> the map
-  and its neighbour count on screen), median over ``--opens``, beside opening How KNN
-  works the same way.
+- opening the Map and Beyond KNN views warm (their link clicked with a drawing on the
+  canvas -> the map and its neighbour count, the table and its sentences on screen),
+  median over ``--opens``, beside opening How KNN works the same way.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ def main() -> None:
     light = measure_page(app, args.strokes, [], "/how-knn-works")
     finish = measure_page(app, args.strokes, [], "/finish")
     on_map = measure_page(app, args.strokes, [], "/map")
+    beyond = measure_page(app, args.strokes, [], "/beyond")
     base = statistics.median(bare)
     print("stroke: mouse-up -> Prediction shown (headless Chromium, this machine)")
     for name, values in [
@@ -101,6 +102,7 @@ def main() -> None:
         ("app, /how-knn-works below", light),
         ("app, /finish below", finish),
         ("app, /map below", on_map),
+        ("app, /beyond below", beyond),
     ]:
         print(
             summary(name, values, "ms")
@@ -115,6 +117,7 @@ def main() -> None:
         draw(page, DIGIT_STROKES["0"])
         wait_for_prediction(page, "0", timeout=180)
         maps = open_times(page, "Map", "nearest training digits", args.opens)
+        beyonds = open_times(page, "Beyond KNN", "Where the KNN wins", args.opens)
         lights = open_times(
             page, "How KNN works", "keeps every training digit", args.opens
         )
@@ -122,6 +125,7 @@ def main() -> None:
     print(
         summary("open Map warm (link click -> map and count shown)", maps, "ms", 1000)
     )
+    print(summary("open Beyond KNN warm (-> table and sentences)", beyonds, "ms", 1000))
     print(summary("open How KNN works warm, same way", lights, "ms", 1000))
 
 
