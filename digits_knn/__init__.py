@@ -8,6 +8,7 @@ on screen before they load (``benchmarks/latency.py`` measures the first canvas)
 
 from __future__ import annotations
 
+from digits_knn.completion import Completer, choose_completion, fit_completer
 from digits_knn.data import (
     Collection,
     PenDigits,
@@ -47,6 +48,7 @@ from digits_knn.preprocessing import (
     canvas_to_features,
     load_image,
 )
+from digits_knn.projection import DigitMap, fit_map
 from digits_knn.selection import SearchResult, grid_search, tutorial_param_grid
 from digits_knn.shapes import drawing_shape, shape_features
 from digits_knn.store import DrawingStore, StoreError
@@ -54,8 +56,10 @@ from digits_knn.strokes import PenDigit, parse_unipen, render_strokes
 
 __all__ = [
     "Collection",
+    "Completer",
     "CsvImportError",
     "DigitDetector",
+    "DigitMap",
     "DrawingError",
     "DrawingStore",
     "Evaluation",
@@ -75,11 +79,14 @@ __all__ = [
     "bitmap_to_features",
     "canvas_to_bitmap",
     "canvas_to_features",
+    "choose_completion",
     "default_detector",
     "drawing_shape",
     "evaluate",
     "explain",
+    "fit_completer",
     "fit_index",
+    "fit_map",
     "fit_model",
     "grid_search",
     "load_bitmaps",

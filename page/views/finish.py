@@ -20,6 +20,7 @@ from digits_knn.model import WEIGHTS
 from digits_knn.plotting import bitmap_png, png_bytes, render_counts, render_grey
 from digits_knn.preprocessing import (
     DrawingError,
+    Part,
     bitmap_to_features,
     canvas_to_bitmap,
     unpack_bitmaps,
@@ -29,7 +30,12 @@ from page.sidebar import WEIGHT_LABELS, current_settings
 from page.views import FOLLOWER
 
 #: What is left on screen when a half is hidden.
-VISIBLE = {"lower": "upper", "upper": "lower", "left": "right", "right": "left"}
+VISIBLE: dict[str, Part] = {
+    "lower": "upper",
+    "upper": "lower",
+    "left": "right",
+    "right": "left",
+}
 WHOLE, HALF_ONLY = "whole", "half"
 PICTURE_WIDTH = 192
 
@@ -200,7 +206,7 @@ def view() -> None:
     bitmap, features = drawing.bitmap, drawing.features
     if only_half:
         try:
-            bitmap = canvas_to_bitmap(drawing.image, part=VISIBLE[half])  # type: ignore[arg-type]
+            bitmap = canvas_to_bitmap(drawing.image, part=VISIBLE[half])
         except DrawingError as exc:
             st.info(str(exc))
             return
