@@ -189,7 +189,7 @@ def sign_out() -> None:
 @dataclass(frozen=True)
 class CurrentDrawing:
     """The drawing on the canvas as the drawing view last saw it, for the views that
-    follow it (Finish my digit, the map). Arrays are read-only and never copied.
+    follow it (Finish my digit, the Map, Beyond KNN). Arrays are never copied.
 
     Attributes
     ----------
