@@ -168,54 +168,8 @@ def test(extra: list[str]) -> None:
     with contextlib.ExitStack() as stack:
         if not env.get(POSTGRES_ENV):
             env[POSTGRES_ENV] = stack.enter_context(postgres_server())
-        if extra:
-            say("pytest")
-            call(PYTHON, "-m", "pytest", *extra, env=env)
-        else:
-            run_both_halves(env)
-
-
-def run_both_halves(env: dict[str, str]) -> None:
-    """The whole suite as two pytest runs at once: the browser tests (which mostly
-    wait for the browser and the app's server) beside everything else, each on a
-    core. Their output is printed one after the other; either failing fails."""
-    say("pytest: the browser tests (-m e2e) and the rest (-m 'not e2e') side by side")
-    with tempfile.TemporaryFile() as log:
-        browser_tests = subprocess.Popen(
-            [str(PYTHON), "-m", "pytest", "-m", "e2e", "-p", "no:cacheprovider"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            rest = subprocess.run(
-                [str(PYTHON), "-m", "pytest", "-m", "not e2e"],
-                cwd=ROOT,
-                env=env,
-                check=False,
-            )
-            browser_code = browser_tests.wait()
-        finally:
-            if browser_tests.poll() is None:
-                browser_tests.terminate()
-                browser_tests.wait()
-        log.seek(0)
-        say("pytest -m e2e (the browser tests), its output:")
-        sys.stdout.flush()
-        sys.stdout.buffer.write(log.read())
-        sys.stdout.flush()
-    failed = [
-        name
-        for name, code in (
-            ("the browser tests", browser_code),
-            ("the rest", rest.returncode),
-        )
-        if code != 0
-    ]
-    if failed:
-        say(f"failed: {' and '.join(failed)}")
-        sys.exit(1)
+        say("pytest")
+        call(PYTHON, "-m", "pytest", *extra, env=env)
 
 
 def cli(extra: list[str]) -> None:

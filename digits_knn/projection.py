@@ -145,15 +145,16 @@ def metric_accuracy(
     *,
     n_neighbors: int = 7,
     weights: str = "distance",
-    n_samples: int = ACCURACY_SAMPLE,
+    n_samples: int | None = None,
     folds: int = ACCURACY_FOLDS,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, float]:
     """KNN accuracy on the raw 64 counts and on each 2-D map, on the same folds.
 
-    ``n_samples`` digits (seeded sample), ``folds`` folds grouped by writer; each map
-    is fitted on the training folds only, so the validation digits are unseen by it.
+    ``n_samples`` digits (seeded sample; default :data:`ACCURACY_SAMPLE`), ``folds``
+    folds grouped by writer; each map is fitted on the training folds only, so the
+    validation digits are unseen by it.
 
     Returns
     -------
@@ -165,7 +166,7 @@ def metric_accuracy(
 
     from digits_knn.data import sample_rows
 
-    rows = sample_rows(len(X), n_samples, seed=seed)
+    rows = sample_rows(len(X), n_samples or ACCURACY_SAMPLE, seed=seed)
     Xs = np.asarray(X[rows], dtype=np.float64)
     ys, gs = np.asarray(y)[rows], np.asarray(groups)[rows]
     splits = list(GroupKFold(n_splits=folds).split(Xs, ys, gs))

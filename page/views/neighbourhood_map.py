@@ -9,7 +9,13 @@ import numpy as np
 import streamlit as st
 
 from digits_knn.map_chart import map_spec
-from digits_knn.projection import METHODS, NCA_SAMPLE, nearest_on_map
+from digits_knn.projection import (
+    ACCURACY_FOLDS,
+    ACCURACY_SAMPLE,
+    METHODS,
+    NCA_SAMPLE,
+    nearest_on_map,
+)
 from page import cache, cache_views, state
 from page.cache_views import MAP_POINTS
 from page.sidebar import current_settings
@@ -42,7 +48,8 @@ def accuracy_ui(source: str) -> None:
     scores = cache_views.metric_accuracies(source)
     st.markdown(
         f"**The metric matters.** A KNN (k=7, distance votes) cross-validated on the "
-        f"same 5 writer-grouped folds of 800 training digits is right "
+        f"same {ACCURACY_FOLDS} writer-grouped folds of {ACCURACY_SAMPLE:,} training "
+        "digits is right "
         f"**{scores['raw']:.0%}** of the time on the 64 raw counts, "
         f"**{scores['nca']:.0%}** on NCA's 2 dimensions and **{scores['pca']:.0%}** on "
         "PCA's: NCA keeps far more of what KNN needs than PCA does, yet 2 numbers "

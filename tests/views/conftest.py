@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import streamlit as st
 
-from digits_knn import compare
+from digits_knn import compare, projection
 from page import cache_views
 from tests.test_compare import HOG, SMALL
 from tests.views.apptest import FakeCanvas
@@ -39,14 +39,27 @@ def fresh_caches() -> None:
     st.cache_resource.clear()
 
 
-@pytest.fixture(autouse=True)
-def small_comparison(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Beyond KNN's models on small samples: the page's code in seconds, not a minute
-    (the e2e suite fits them at full size); forgotten after each test."""
-    monkeypatch.setattr(compare, "SAMPLES", SMALL)
-    monkeypatch.setattr(compare, "HOG_CANDIDATES", (HOG,))
-    cache_views.other_models.clear()
-    cache_views.knn_model.clear()
-    yield
-    cache_views.other_models.clear()
-    cache_views.knn_model.clear()
+@pytest.fixture(autouse=True, scope="package")
+def small_models() -> Iterator[None]:
+    """Beyond KNN's models and the map's NCA and accuracy line on small samples: the
+    page's code in seconds, not a minute (the e2e suite runs them at full size). The
+    caches holding them are emptied before and after the page's tests."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(compare, "SAMPLES", SMALL)
+        patch.setattr(compare, "HOG_CANDIDATES", (HOG,))
+        patch.setattr(projection, "NCA_SAMPLE", 500)
+        patch.setattr(projection, "ACCURACY_SAMPLE", 400)
+        forget = (
+            cache_views.other_models,
+            cache_views.knn_model,
+            cache_views.digit_map,
+            cache_views.map_coordinates,
+            cache_views.points,
+            cache_views.points_frame,
+            cache_views.metric_accuracies,
+        )
+        for cached in forget:
+            cached.clear()
+        yield
+        for cached in forget:
+            cached.clear()
