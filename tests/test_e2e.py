@@ -382,7 +382,8 @@ def test_the_map_highlights_the_drawing_and_its_neighbours(
     assert hover_shows_a_picture(page)
     draw(page, DIGIT_STROKES["0"])
     wait_for_prediction(page, "0", timeout=90)
-    expect(page.get_by_text("7 nearest training digits")).to_be_visible(timeout=30_000)
+    ringed = page.get_by_text("7 nearest training digits", exact=True)  # the map's
+    expect(ringed).to_be_visible(timeout=30_000)
     expect(page.get_by_text("The metric matters")).to_be_visible(timeout=90_000)
     page.wait_for_timeout(500)
     assert black_pixels(page) > before + 200  # the cross and seven black rings
