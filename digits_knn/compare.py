@@ -23,7 +23,7 @@ from __future__ import annotations
 import pickle
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -297,17 +297,7 @@ def fit_contenders(
                 f"{note}; HOG {hog_params[0]} orientations, {hog_params[1]}x"
                 f"{hog_params[1]} px cells, {hog_params[2]}x{hog_params[2]} blocks (by CV)"
             )
-        contenders.append(
-            Contender(
-                name,
-                model,
-                uses_hog,
-                contender.hog_params,
-                len(chosen),
-                seconds,
-                note,
-            )
-        )
+        contenders.append(replace(contender, fit_seconds=seconds, note=note))
     return contenders
 
 

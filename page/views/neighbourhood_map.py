@@ -61,9 +61,12 @@ def kept_text(coords: np.ndarray, here: np.ndarray, neighbors: set[int]) -> str:
     """How many of the neighbours are among the drawing's nearest on the map: its k
     nearest, and its nearest 1% of the training digits."""
     k = len(neighbors)
-    in_k = len(neighbors & set(nearest_on_map(coords, here, k).tolist()))
     wide = max(k, len(coords) // 100)
-    in_wide = len(neighbors & set(nearest_on_map(coords, here, wide).tolist()))
+    nearest = nearest_on_map(
+        coords, here, wide
+    ).tolist()  # nearest first: k is a prefix
+    in_k = len(neighbors & set(nearest[:k]))
+    in_wide = len(neighbors & set(nearest))
     return (
         f"On this map **{in_k} of the {k}** are among its {k} nearest, and "
         f"**{in_wide} of the {k}** among its {wide:,} nearest (1% of the training "
