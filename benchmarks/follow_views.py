@@ -8,7 +8,8 @@ Prints:
   digits (the baseline, same run);
 - stroke latency, mouse-up -> ``Prediction`` shown, in headless Chromium, with
   /finish, /map and /beyond open below the canvas, against the bare canvas page and the
-  app with its lightest view (How KNN works) below it: medians and ratios;
+  app with its lightest view (How KNN works) below it: medians and ratios (the pages
+  take turns, a stroke each per round);
 - opening the Map and Beyond KNN views warm (their link clicked with a drawing on the
   canvas -> the map and its neighbour count, the table and its sentences on screen),
   median over ``--opens``, beside opening How KNN works the same way.
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
-from latency import measure_page, summary  # noqa: E402
+from latency import BARE, Setup, interleaved_strokes, summary  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_training_set  # noqa: E402
@@ -90,20 +91,22 @@ def main() -> None:
         f"(ratio {np.median(project) / np.median(query):.2f})"
     )
     app = ROOT / "app.py"
-    bare = measure_page(ROOT / "benchmarks" / "bare_canvas.py", args.strokes, [])
-    light = measure_page(app, args.strokes, [], "/how-knn-works")
-    finish = measure_page(app, args.strokes, [], "/finish")
-    on_map = measure_page(app, args.strokes, [], "/map")
-    beyond = measure_page(app, args.strokes, [], "/beyond")
-    base = statistics.median(bare)
-    print("stroke: mouse-up -> Prediction shown (headless Chromium, this machine)")
-    for name, values in [
-        ("bare canvas page", bare),
-        ("app, /how-knn-works below", light),
-        ("app, /finish below", finish),
-        ("app, /map below", on_map),
-        ("app, /beyond below", beyond),
-    ]:
+    strokes = interleaved_strokes(
+        [
+            BARE,
+            Setup("app, /how-knn-works below", path="/how-knn-works"),
+            Setup("app, /finish below", path="/finish"),
+            Setup("app, /map below", path="/map"),
+            Setup("app, /beyond below", path="/beyond"),
+        ],
+        args.strokes,
+    )
+    base = statistics.median(strokes[BARE.name])
+    print(
+        "stroke: mouse-up -> Prediction shown (headless Chromium, this machine; the "
+        "pages in turn, a stroke each per round)"
+    )
+    for name, values in strokes.items():
         print(
             summary(name, values, "ms")
             + f"  ratio to bare {statistics.median(values) / base:.2f}"

@@ -9,7 +9,8 @@ Prints, in one run on this machine:
   (``runner.postScriptGC = false`` in ``.streamlit/config.toml``), its default view
   (Model) below the canvas, (3) the app with Streamlit's post-run ``gc.collect(2)``
   switched back on and (4) the app with its lightest view (How KNN works) below the
-  canvas; and the ratios to (1);
+  canvas; and the ratios to (1). The four pages run side by side and take turns, a
+  stroke each per round, so a busy spell on the machine slows them all alike;
 - slider latency: a key press on the k slider -> the run finished, the drawing view
   showing the new k's neighbours and the Model view (the default one below it) the
   new k's test accuracy (each k new to the server);
@@ -25,9 +26,11 @@ Timings are taken in the page's own clock (``performance.now()``) where they can
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,14 +89,7 @@ def stroke_latencies(page: Page, n: int) -> list[float]:
     draw(page, [STROKE])
     wait_for_prediction(page, timeout=180)  # loads the data, scores the tests cold
     clear_canvas(page)
-    latencies = []
-    for _ in range(n):
-        page.evaluate(ARM_STROKE_TIMER)
-        draw(page, [STROKE])
-        page.wait_for_function("() => window.__lat.shown !== null", timeout=30_000)
-        latencies.append(page.evaluate("() => window.__lat.shown - window.__lat.up"))
-        clear_canvas(page)
-    return latencies
+    return [one_stroke(page) for _ in range(n)]
 
 
 def expected_accuracy(k: int) -> str:
@@ -136,20 +132,59 @@ def resident_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure_page(
-    script: Path, strokes: int, extra: list[str], path: str = ""
-) -> list[float]:
-    with (
-        sync_playwright() as pw,
-        streamlit_server(script, extra_args=extra) as (url, _, _),
-    ):
-        browser = launch_browser(pw)
-        page = browser.new_page(viewport={"width": 1400, "height": 1400})
-        page.goto(url + path)
-        wait_for_app(page)
-        result = stroke_latencies(page, strokes)
-        browser.close()
-        return result
+@dataclass(frozen=True)
+class Setup:
+    """One page to measure strokes on: a script, its URL path, extra server flags."""
+
+    name: str
+    script: Path = ROOT / "app.py"
+    path: str = ""
+    extra: tuple[str, ...] = ()
+
+
+BARE = Setup("bare canvas page", ROOT / "benchmarks" / "bare_canvas.py")
+
+
+def one_stroke(page: Page) -> float:
+    """Milliseconds from mouse-up to the new Prediction; the canvas cleared after."""
+    page.evaluate(ARM_STROKE_TIMER)
+    draw(page, [STROKE])
+    page.wait_for_function("() => window.__lat.shown !== null", timeout=30_000)
+    latency: float = page.evaluate("() => window.__lat.shown - window.__lat.up")
+    clear_canvas(page)
+    return latency
+
+
+def interleaved_strokes(setups: list[Setup], rounds: int) -> dict[str, list[float]]:
+    """Stroke latencies of several pages measured in turn, one stroke each per round.
+
+    Each page has its own server and its own browser, all started first and warmed
+    up; then every round draws one stroke on each page in turn. A noisy machine's
+    slow minute then falls on every page alike, instead of on whichever page was
+    being measured at the time (as when the pages are measured one after the other),
+    so the ratios between pages are fair.
+    """
+    with contextlib.ExitStack() as stack:
+        pw = stack.enter_context(sync_playwright())
+        pages = {}
+        for setup in setups:
+            url, _, _ = stack.enter_context(
+                streamlit_server(setup.script, extra_args=setup.extra)
+            )
+            browser = launch_browser(pw)
+            stack.callback(browser.close)
+            page = browser.new_page(viewport={"width": 1400, "height": 1400})
+            page.goto(url + setup.path)
+            wait_for_app(page)
+            draw(page, [STROKE])  # warm up: the first stroke loads and fits
+            wait_for_prediction(page, timeout=180)
+            clear_canvas(page)
+            pages[setup.name] = page
+        latencies: dict[str, list[float]] = {name: [] for name in pages}
+        for _ in range(rounds):
+            for name, page in pages.items():
+                latencies[name].append(one_stroke(page))
+        return latencies
 
 
 def first_canvas(pw: Playwright, script: Path) -> float:
@@ -213,12 +248,16 @@ def main() -> None:
     parser.add_argument("--starts", type=int, default=3)
     args = parser.parse_args()
 
-    bare = measure_page(ROOT / "benchmarks" / "bare_canvas.py", args.strokes, [])
-    shipped = measure_page(ROOT / "app.py", args.strokes, [])
-    with_gc = measure_page(
-        ROOT / "app.py", args.strokes, ["--runner.postScriptGC", "true"]
+    strokes = interleaved_strokes(
+        [
+            BARE,
+            Setup("shipped"),
+            Setup("with_gc", extra=("--runner.postScriptGC", "true")),
+            Setup("light", path=LIGHT_VIEW),
+        ],
+        args.strokes,
     )
-    light = measure_page(ROOT / "app.py", args.strokes, [], LIGHT_VIEW)
+    bare, shipped, with_gc, light = strokes.values()
 
     with sync_playwright() as pw:
         bare_starts, app_starts = [], []
@@ -236,7 +275,10 @@ def main() -> None:
             memory = resident_mb(process.pid)
 
     median_bare = statistics.median(bare)
-    print("stroke: mouse-up -> Prediction shown (headless Chromium, this machine)")
+    print(
+        "stroke: mouse-up -> Prediction shown (headless Chromium, this machine; the "
+        "four pages in turn, a stroke each per round)"
+    )
     print(summary("bare canvas page", bare, "ms"))
     print(summary("app (runner.postScriptGC = false, shipped)", shipped, "ms"))
     print(summary("app with postScriptGC = true", with_gc, "ms"))

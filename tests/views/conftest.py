@@ -26,6 +26,21 @@ def fake_canvas(monkeypatch: pytest.MonkeyPatch) -> type[FakeCanvas]:
     return FakeCanvas
 
 
+@pytest.fixture(autouse=True, scope="package")
+def components_scanned_once() -> Iterator[None]:
+    """Each new AppTest scans every installed package's metadata for Streamlit
+    components (about 0.7 s here, most of a warm page run); the installed packages do
+    not change during the tests, so the first scan's result is given to the others."""
+    from streamlit.components.v2 import manifest_scanner
+
+    found = manifest_scanner.scan_component_manifests()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            manifest_scanner, "scan_component_manifests", lambda *_, **__: found
+        )
+        yield
+
+
 @pytest.fixture
 def fresh_caches() -> None:
     """A cold server: Streamlit's caches outlive an AppTest (streamlit issue 9139).
