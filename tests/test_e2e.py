@@ -62,6 +62,18 @@ def page(browser: Browser, app_url: str) -> Iterator[Page]:
     context.close()
 
 
+@pytest.fixture(scope="module")
+def shared_page(browser: Browser, app_url: str) -> Iterator[Page]:
+    """One session for the tests that only draw, clear, undo or download with the
+    page's defaults: a new session's page takes seconds to load and render."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.goto(app_url)
+    wait_for_app(page)
+    yield page
+    context.close()
+
+
 def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
@@ -85,37 +97,89 @@ def set_k(page: Page, k: int) -> None:
     expect(thumb).to_have_value(str(k))
 
 
-def test_draw_digits_and_clear(page: Page) -> None:
-    """A learner draws four digits in turn, clearing the canvas in between."""
-    assert prediction(page) == "–"
-    for digit in ("0", "1", "4", "7"):
-        draw(page, DIGIT_STROKES[digit])
-        # The server's first stroke also loads the 91,413 digits and scores the Model
-        # view's test sets (about 10 s here, more on a busy machine).
-        assert wait_for_prediction(page, digit, timeout=90) == digit
+class TestDrawingWithTheDefaults:
+    """Tests that only draw, clear, undo or download with the page's defaults share
+    one session: a new session's page takes seconds to load and render."""
+
+    @pytest.fixture
+    def page(self, shared_page: Page) -> Page:
+        """The shared session, its canvas empty."""
+        if prediction(shared_page) != "–":
+            clear_canvas(shared_page)
+        return shared_page
+
+    def test_draw_digits_and_clear(self, page: Page) -> None:
+        """A learner draws four digits in turn, clearing the canvas in between."""
+        assert prediction(page) == "–"
+        for digit in ("0", "1", "4", "7"):
+            draw(page, DIGIT_STROKES[digit])
+            # The server's first stroke also loads the 91,413 digits and scores the Model
+            # view's test sets (about 10 s here, more on a busy machine).
+            assert wait_for_prediction(page, digit, timeout=90) == digit
+            expect(page.get_by_text("The 7 nearest training digits")).to_be_visible()
+            screenshot(page, f"drawn-{digit}")
+            clear_canvas(page)
+        screenshot(page, "cleared")
+
+    def test_a_star_is_not_a_digit(self, page: Page) -> None:
+        """An asterisk drawn with the mouse: a warning, and the neighbours still shown."""
+        star = [
+            [(0.5, 0.15), (0.5, 0.85)],
+            [(0.2, 0.3), (0.8, 0.7)],
+            [(0.8, 0.3), (0.2, 0.7)],
+            [(0.15, 0.5), (0.85, 0.5)],
+        ]
+        draw(page, star)
+        wait_for_prediction(page)
+        expect(page.get_by_text("That doesn't look like a digit.")).to_be_visible()
         expect(page.get_by_text("The 7 nearest training digits")).to_be_visible()
-        screenshot(page, f"drawn-{digit}")
+        screenshot(page, "not-a-digit")
         clear_canvas(page)
-    screenshot(page, "cleared")
+        draw(page, DIGIT_STROKES["7"])
+        wait_for_prediction(page, "7")
+        expect(page.get_by_text("That doesn't look like a digit.")).to_have_count(0)
 
+    def test_download_the_model_and_load_it(self, page: Page, tmp_path: Path) -> None:
+        """The Model view's download is a skops file the CLI's loader accepts."""
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download this model (.skops)").click()
+        target = tmp_path / download.value.suggested_filename
+        download.value.save_as(target)
+        model = load_model(target)
+        assert model.n_neighbors == 7
+        assert model.weights == "distance"
+        assert model.n_samples_fit_ > 90_000  # UCI + drawn + MNIST digits
 
-def test_a_star_is_not_a_digit(page: Page) -> None:
-    """An asterisk drawn with the mouse: a warning, and the neighbours still shown."""
-    star = [
-        [(0.5, 0.15), (0.5, 0.85)],
-        [(0.2, 0.3), (0.8, 0.7)],
-        [(0.8, 0.3), (0.2, 0.7)],
-        [(0.15, 0.5), (0.85, 0.5)],
-    ]
-    draw(page, star)
-    wait_for_prediction(page)
-    expect(page.get_by_text("That doesn't look like a digit.")).to_be_visible()
-    expect(page.get_by_text("The 7 nearest training digits")).to_be_visible()
-    screenshot(page, "not-a-digit")
-    clear_canvas(page)
-    draw(page, DIGIT_STROKES["7"])
-    wait_for_prediction(page, "7")
-    expect(page.get_by_text("That doesn't look like a digit.")).to_have_count(0)
+    def test_strokes_from_every_corner_reach_the_model(self, page: Page) -> None:
+        """Strokes starting in each corner, the toolbar's top-right one included."""
+        corners = {
+            "top-left": [(0.01, 0.01), (0.3, 0.4), (0.5, 0.95)],
+            "top-right": [(0.99, 0.01), (0.7, 0.4), (0.5, 0.95)],
+            "bottom-left": [(0.01, 0.99), (0.3, 0.6), (0.5, 0.05)],
+            "bottom-right": [(0.99, 0.99), (0.7, 0.6), (0.5, 0.05)],
+        }
+        for name, stroke in corners.items():
+            draw(page, [stroke])
+            assert wait_for_prediction(page).isdigit(), (
+                f"stroke from the {name} corner lost"
+            )
+            screenshot(page, f"corner-{name}")
+            clear_canvas(page)
+
+    def test_multi_stroke_digit_uses_every_stroke(self, page: Page) -> None:
+        """A 4 in two strokes: the first stroke alone is not a 4, both together are."""
+        first, second = DIGIT_STROKES["4"]
+        draw(page, [first])
+        alone = wait_for_prediction(page)
+        draw(page, [second])
+        assert wait_for_prediction(page, "4") == "4"
+        assert alone != "4"
+
+    def test_undo_removes_the_last_stroke(self, page: Page) -> None:
+        draw(page, DIGIT_STROKES["1"])
+        wait_for_prediction(page, "1")
+        page.get_by_role("button", name="Undo").click()
+        expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("–")
 
 
 def test_correct_a_label_and_the_next_prediction_changes(page: Page) -> None:
@@ -155,52 +219,6 @@ def test_correct_a_label_and_the_next_prediction_changes(page: Page) -> None:
     page.get_by_role("button", name="Delete 1 drawing").click()
     expect(page.get_by_text("Deleted 1 drawing(s).")).to_be_visible()
     expect(page.get_by_text(re.compile("^No drawings yet"))).to_be_visible()
-
-
-def test_download_the_model_and_load_it(page: Page, tmp_path: Path) -> None:
-    """The Model view's download is a skops file the CLI's loader accepts."""
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download this model (.skops)").click()
-    target = tmp_path / download.value.suggested_filename
-    download.value.save_as(target)
-    model = load_model(target)
-    assert model.n_neighbors == 7
-    assert model.weights == "distance"
-    assert model.n_samples_fit_ > 90_000  # UCI + drawn + MNIST digits
-
-
-def test_strokes_from_every_corner_reach_the_model(page: Page) -> None:
-    """Strokes starting in each corner, the toolbar's top-right one included."""
-    corners = {
-        "top-left": [(0.01, 0.01), (0.3, 0.4), (0.5, 0.95)],
-        "top-right": [(0.99, 0.01), (0.7, 0.4), (0.5, 0.95)],
-        "bottom-left": [(0.01, 0.99), (0.3, 0.6), (0.5, 0.05)],
-        "bottom-right": [(0.99, 0.99), (0.7, 0.6), (0.5, 0.05)],
-    }
-    for name, stroke in corners.items():
-        draw(page, [stroke])
-        assert wait_for_prediction(page).isdigit(), (
-            f"stroke from the {name} corner lost"
-        )
-        screenshot(page, f"corner-{name}")
-        clear_canvas(page)
-
-
-def test_multi_stroke_digit_uses_every_stroke(page: Page) -> None:
-    """A 4 in two strokes: the first stroke alone is not a 4, both together are."""
-    first, second = DIGIT_STROKES["4"]
-    draw(page, [first])
-    alone = wait_for_prediction(page)
-    draw(page, [second])
-    assert wait_for_prediction(page, "4") == "4"
-    assert alone != "4"
-
-
-def test_undo_removes_the_last_stroke(page: Page) -> None:
-    draw(page, DIGIT_STROKES["1"])
-    wait_for_prediction(page, "1")
-    page.get_by_role("button", name="Undo").click()
-    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("–")
 
 
 def test_changing_k_updates_the_page(page: Page) -> None:
@@ -293,34 +311,6 @@ def ink_on_canvas(page: Page) -> int:
     return int((np.asarray(shot) < 128).sum())
 
 
-def test_views_have_addresses_and_the_drawing_survives_them(
-    page: Page, app_url: str
-) -> None:
-    """Draw a 7, visit every view by its link: the drawing and its prediction stay;
-    the browser's back button returns to the previous view; a view's URL opens it."""
-    draw(page, DIGIT_STROKES["7"])
-    wait_for_prediction(page, "7")
-    ink = ink_on_canvas(page)
-    assert ink > 1000
-    for name, path, marker in VIEW_PAGES:
-        page.get_by_role("link", name=name, exact=True).click()
-        expect(page.get_by_text(marker).first).to_be_visible()
-        assert page.url.rstrip("/") == f"{app_url}{path}".rstrip("/")
-        assert prediction(page) == "7"
-        assert ink_on_canvas(page) == ink
-    screenshot(page, "view-model")
-    page.go_back()  # from Model back to How KNN works
-    _, path, marker = VIEW_PAGES[-2]
-    expect(page.get_by_text(marker).first).to_be_visible()
-    assert page.url == f"{app_url}{path}"
-    assert prediction(page) == "7"
-    assert ink_on_canvas(page) == ink
-    page.goto(f"{app_url}/tune")
-    wait_for_app(page)
-    expect(page.get_by_role("button", name="Run the grid search")).to_be_visible()
-    assert prediction(page) == "–"  # a new visit: a new, empty canvas
-
-
 def test_finish_a_whole_digit_then_half_of_one(page: Page, app_url: str) -> None:
     """On /finish the completion follows each stroke: a whole 7 is finished and
     compared with its truth; cleared, the view says so; half a 7 drawn on purpose
@@ -410,6 +400,36 @@ def test_beyond_knn_shows_five_answers_for_a_drawn_digit(
     assert answers.count("0") >= 4, answers
     expect(page.locator('[data-testid="stDataFrame"]')).to_be_visible()
     screenshot(page, "beyond-0")
+
+
+def test_views_have_addresses_and_the_drawing_survives_them(
+    page: Page, app_url: str
+) -> None:
+    """Draw a 7, visit every view by its link: the drawing and its prediction stay;
+    the browser's back button returns to the previous view; a view's URL opens it.
+    (After the tests of Finish, Map and Beyond KNN: their models are fitted by then,
+    so each visit is a warm open.)"""
+    draw(page, DIGIT_STROKES["7"])
+    wait_for_prediction(page, "7")
+    ink = ink_on_canvas(page)
+    assert ink > 1000
+    for name, path, marker in VIEW_PAGES:
+        page.get_by_role("link", name=name, exact=True).click()
+        expect(page.get_by_text(marker).first).to_be_visible()
+        assert page.url.rstrip("/") == f"{app_url}{path}".rstrip("/")
+        assert prediction(page) == "7"
+        assert ink_on_canvas(page) == ink
+    screenshot(page, "view-model")
+    page.go_back()  # from Model back to How KNN works
+    _, path, marker = VIEW_PAGES[-2]
+    expect(page.get_by_text(marker).first).to_be_visible()
+    assert page.url == f"{app_url}{path}"
+    assert prediction(page) == "7"
+    assert ink_on_canvas(page) == ink
+    page.goto(f"{app_url}/tune")
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Run the grid search")).to_be_visible()
+    assert prediction(page) == "–"  # a new visit: a new, empty canvas
 
 
 #: Each view: its link, its address and something only it shows.
