@@ -53,13 +53,20 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, app_url: str) -> Iterator[Page]:
+def new_page(browser: Browser) -> Iterator[Page]:
+    """A new browser session that has not opened the app yet (for a test that opens
+    it at a view's own address: a page load takes seconds)."""
     context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.goto(app_url)
-    wait_for_app(page)
-    yield page
+    yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def page(new_page: Page, app_url: str) -> Page:
+    """A new session on the app's front page."""
+    new_page.goto(app_url)
+    wait_for_app(new_page)
+    return new_page
 
 
 @pytest.fixture(scope="module")
@@ -311,10 +318,11 @@ def ink_on_canvas(page: Page) -> int:
     return int((np.asarray(shot) < 128).sum())
 
 
-def test_finish_a_whole_digit_then_half_of_one(page: Page, app_url: str) -> None:
+def test_finish_a_whole_digit_then_half_of_one(new_page: Page, app_url: str) -> None:
     """On /finish the completion follows each stroke: a whole 7 is finished and
     compared with its truth; cleared, the view says so; half a 7 drawn on purpose
     is finished without a truth."""
+    page = new_page  # opened at the view's own address below
     page.goto(f"{app_url}/finish")
     wait_for_app(page)
     expect(page.get_by_text("the page finishes it here")).to_be_visible(timeout=90_000)
@@ -362,8 +370,9 @@ def hover_shows_a_picture(page: Page) -> bool:
 
 
 def test_the_map_highlights_the_drawing_and_its_neighbours(
-    page: Page, app_url: str
+    new_page: Page, app_url: str
 ) -> None:
+    page = new_page  # opened at the view's own address below
     page.goto(f"{app_url}/map")
     wait_for_app(page)
     expect(page.get_by_text("Draw a digit above")).to_be_visible(timeout=90_000)
@@ -381,10 +390,11 @@ def test_the_map_highlights_the_drawing_and_its_neighbours(
 
 
 def test_beyond_knn_shows_five_answers_for_a_drawn_digit(
-    page: Page, app_url: str
+    new_page: Page, app_url: str
 ) -> None:
     """The first open fits four more models (with a progress bar); then a drawn 0 gets
     an answer from each of the five, and the table has a line each."""
+    page = new_page  # opened at the view's own address below
     page.goto(f"{app_url}/beyond")
     wait_for_app(page)
     expect(page.get_by_text("Where the KNN wins")).to_be_visible(timeout=180_000)
