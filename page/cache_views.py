@@ -3,7 +3,10 @@ Beyond KNN.
 
 Like :mod:`page.cache`: computed once per server and shared by every session, keyed
 by plain values (the shipped training source, the half, the map's method), never
-changed after they are returned.
+changed after they are returned. The three computations that take seconds to a
+minute (the completion's k, the map's accuracy line, Beyond KNN's models) are
+:class:`page.jobs.Job`: they go on when their view is left, and the next visit waits
+for the same job.
 """
 
 from __future__ import annotations
@@ -29,25 +32,31 @@ from digits_knn.data import sample_rows, writer_groups
 from digits_knn.map_chart import MapPoints, map_points
 from digits_knn.projection import DigitMap, fit_map, metric_accuracy
 from page.cache import shipped_training
+from page.jobs import Job, wait
 
 #: Training digits the map shows (all of them are projected, for the counts).
 MAP_POINTS = 1500
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
+def completion_choice_job(source: str, half: str) -> Job[CompletionChoice]:
+    """:func:`completion_choice` on a thread of its own (see :mod:`page.jobs`)."""
+    training = shipped_training(source)
+
+    def work(job: Job[CompletionChoice]) -> CompletionChoice:
+        def progress(done: int, total: int) -> None:
+            job.report(done / total, f"Cross-validating k… {done:,} of {total:,}")
+
+        return choose_completion(
+            training.X_train, writer_groups(training), half, progress=progress
+        )
+
+    return Job("Cross-validating k for the completion…", work)
+
+
 def completion_choice(source: str, half: str) -> CompletionChoice:
     """k and weights for completing ``half``, by leave-writer-out validation."""
-    training = shipped_training(source)
-    bar = st.progress(0.0, text="Cross-validating k for the completion…")
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"Cross-validating k… {done:,} of {total:,}")
-
-    choice = choose_completion(
-        training.X_train, writer_groups(training), half, progress=progress
-    )
-    bar.empty()
-    return choice
+    return wait(completion_choice_job(source, half), completion_choice_job.clear)
 
 
 @st.cache_resource(show_spinner="Fitting the completion…", max_entries=8)
@@ -99,45 +108,61 @@ def points_frame(source: str, method: str) -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def metric_accuracies(source: str) -> dict[str, float]:
-    """KNN accuracy on the raw counts and on each map, cross-validated once."""
+def metric_accuracies_job(source: str) -> Job[dict[str, float]]:
+    """:func:`metric_accuracies` on a thread of its own (see :mod:`page.jobs`)."""
     training = shipped_training(source)
-    bar = st.progress(0.0, text="Cross-validating KNN on the maps…")
 
-    def progress(done: int, total: int) -> None:
-        bar.progress(
-            done / total, text=f"Cross-validating KNN on the maps… {done} of {total}"
+    def work(job: Job[dict[str, float]]) -> dict[str, float]:
+        def progress(done: int, total: int) -> None:
+            job.report(
+                done / total, f"Cross-validating KNN on the maps… {done} of {total}"
+            )
+
+        return metric_accuracy(
+            training.X_train,
+            training.y_train,
+            writer_groups(training),
+            progress=progress,
         )
 
-    scores = metric_accuracy(
-        training.X_train, training.y_train, writer_groups(training), progress=progress
-    )
-    bar.empty()
-    return scores
+    return Job("Cross-validating KNN on the maps…", work)
+
+
+def metric_accuracies(source: str) -> dict[str, float]:
+    """KNN accuracy on the raw counts and on each map, cross-validated once."""
+    return wait(metric_accuracies_job(source), metric_accuracies_job.clear)
 
 
 #: The models of Beyond KNN fitted once per server; the KNN follows the sidebar.
 OTHER_MODELS = ("KNN on HOG", "SVM (RBF)", "random forest", "logistic regression")
 
 
+Fitted = tuple[list[Contender], list[Score]]
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
-def other_models(source: str) -> tuple[list[Contender], list[Score]]:
-    """HOG + KNN, the SVM, the forest and the logistic regression: fitted and scored."""
+def other_models_job(source: str) -> Job[Fitted]:
+    """:func:`other_models` on a thread of its own (see :mod:`page.jobs`)."""
     training = shipped_training(source)
     steps = 1 + 2 * len(OTHER_MODELS)  # choosing HOG, then a fit and a score each
-    bar = st.progress(0.0, text="Fitting the other models…")
-    done: list[str] = []
 
-    def progress(message: str) -> None:
-        bar.progress(
-            min(len(done) / steps, 1.0), text=message[0].upper() + message[1:] + "…"
-        )
-        done.append(message)
+    def work(job: Job[Fitted]) -> Fitted:
+        done: list[str] = []
 
-    contenders = fit_contenders(training, only=OTHER_MODELS, progress=progress)
-    scores = score_contenders(contenders, comparison_tests(training), progress=progress)
-    bar.empty()
-    return contenders, scores
+        def progress(message: str) -> None:
+            job.report(len(done) / steps, message[0].upper() + message[1:] + "…")
+            done.append(message)
+
+        contenders = fit_contenders(training, only=OTHER_MODELS, progress=progress)
+        tests = comparison_tests(training)
+        return contenders, score_contenders(contenders, tests, progress=progress)
+
+    return Job("Fitting the other models…", work)
+
+
+def other_models(source: str) -> Fitted:
+    """HOG + KNN, the SVM, the forest and the logistic regression: fitted and scored."""
+    return wait(other_models_job(source), other_models_job.clear)
 
 
 @st.cache_resource(show_spinner="Scoring the KNN…", max_entries=8)

@@ -65,13 +65,13 @@ def small_models() -> Iterator[None]:
         patch.setattr(projection, "NCA_SAMPLE", 500)
         patch.setattr(projection, "ACCURACY_SAMPLE", 400)
         forget = (
-            cache_views.other_models,
+            cache_views.other_models_job,
             cache_views.knn_model,
             cache_views.digit_map,
             cache_views.map_coordinates,
             cache_views.points,
             cache_views.points_frame,
-            cache_views.metric_accuracies,
+            cache_views.metric_accuracies_job,
         )
         for cached in forget:
             cached.clear()

@@ -1,0 +1,84 @@
+"""Long fits on their own thread: leaving a view mid-fit loses nothing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from digits_knn.data import DEFAULT_SOURCE
+from page import cache_views
+from page.jobs import Job, wait
+from tests.conftest import STROKE_DIGITS, draw_strokes
+from tests.views.apptest import start
+
+
+def until(condition: Any, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def never() -> None:
+    raise AssertionError("forgotten, but the job did not fail")
+
+
+def test_a_job_works_on_its_own_thread_and_reports_its_progress() -> None:
+    release = threading.Event()
+    threads: list[str] = []
+
+    def work(job: Job[int]) -> int:
+        threads.append(threading.current_thread().name)
+        job.report(0.5, "Half way…")
+        assert release.wait(30)
+        return 42
+
+    job = Job("Starting…", work)
+    until(lambda: job.fraction == 0.5)
+    assert job.text == "Half way…"
+    assert not job.done()
+    assert threads == ["digits-knn job: Starting…"]
+    release.set()
+    assert wait(job, forget=never) == 42
+    assert job.done()
+    assert not job.failed()
+
+
+def test_a_failed_job_is_forgotten_so_the_next_visit_tries_again() -> None:
+    forgotten: list[bool] = []
+    job: Job[float] = Job("Dividing…", lambda job: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        wait(job, forget=lambda: forgotten.append(True))
+    assert forgotten == [True]
+
+
+def test_beyond_knns_fit_goes_on_when_its_visitor_leaves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A visitor opens Beyond KNN and leaves while its models are fitted (the run
+    that asked is gone); the next visitor waits for the same fit, made once."""
+    real_fit = cache_views.fit_contenders
+    release = threading.Event()
+    fits: list[Any] = []
+
+    def slow_fit(*args: Any, **kwargs: Any) -> Any:
+        fits.append(kwargs.get("only"))
+        assert release.wait(60)
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(cache_views, "fit_contenders", slow_fit)
+    cache_views.other_models_job.clear()
+    job = cache_views.other_models_job(DEFAULT_SOURCE)  # the first visitor, gone
+    until(lambda: len(fits) == 1)
+    assert not job.done()
+    assert cache_views.other_models_job(DEFAULT_SOURCE) is job
+    release.set()
+    at = start(draw_strokes(STROKE_DIGITS[4]), view="beyond")  # the next visitor
+    assert not at.exception
+    assert len(at.dataframe) == 1
+    others = [only for only in fits if only != ("KNN",)]  # the sidebar's KNN apart
+    assert others == [cache_views.OTHER_MODELS]  # fitted once, for both visitors
+    assert cache_views.other_models_job(DEFAULT_SOURCE) is job
