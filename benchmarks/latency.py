@@ -83,15 +83,6 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def stroke_latencies(page: Page, n: int) -> list[float]:
-    """Milliseconds from mouse-up to the Prediction metric showing a value."""
-    # Warm up: first stroke pays for the model fit and caches.
-    draw(page, [STROKE])
-    wait_for_prediction(page, timeout=180)  # loads the data, scores the tests cold
-    clear_canvas(page)
-    return [one_stroke(page) for _ in range(n)]
-
-
 def expected_accuracy(k: int) -> str:
     return page_accuracy(n_neighbors=k)
 
