@@ -25,7 +25,6 @@ from digits_knn.preprocessing import (
     DrawingError,
     ImageFileError,
     bitmap_to_features,
-    canvas_to_bitmap,
     load_image,
 )
 from digits_knn.store import StoreError
@@ -325,7 +324,7 @@ def view(settings: ModelSettings) -> None:
             )
             return
         try:
-            bitmap = canvas_to_bitmap(image)
+            bitmap = cache.drawing_bitmap(image)
         except DrawingError as exc:
             st.metric("Prediction", "–")
             st.info(str(exc))
@@ -363,7 +362,7 @@ def view(settings: ModelSettings) -> None:
     model_input_ui(bitmap, features, nearest)
     neighbors_ui(explanation, pictures, legend)
     # The slowest check comes last: the prediction and its neighbours are out first.
-    from digits_knn.shapes import drawing_shape  # scipy: after the canvas is up
-
     with warning:
-        not_a_digit_ui(cache.digit_detector().check(drawing_shape(image)))
+        not_a_digit_ui(
+            cache.digit_detector().check(cache.drawing_shape_features(image))
+        )

@@ -295,3 +295,40 @@ def test_a_stroke_leaves_the_process_thread_limits_alone(
     at = start(draw_strokes(STROKE_DIGITS[4]))
     assert metric(at, "Prediction") == "4"
     assert threadpoolctl.threadpool_info() == before
+
+
+def test_a_rerun_that_keeps_the_drawing_does_not_normalise_it_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A k move or a view switch reruns the drawing view on the same drawing: its
+    normalisation and its shape for the digit check are not computed again; a new
+    stroke's are."""
+    import page.cache
+    from digits_knn import shapes
+
+    calls: list[str] = []
+    real_bitmap, real_shape = page.cache.canvas_to_bitmap, shapes.drawing_shape
+
+    def counting_bitmap(image: np.ndarray) -> np.ndarray:
+        calls.append("bitmap")
+        return real_bitmap(image)
+
+    def counting_shape(image: np.ndarray) -> np.ndarray:
+        calls.append("shape")
+        return real_shape(image)
+
+    monkeypatch.setattr(page.cache, "canvas_to_bitmap", counting_bitmap)
+    monkeypatch.setattr(shapes, "drawing_shape", counting_shape)
+    page.cache._drawing_bitmap.clear()
+    page.cache._drawing_shape.clear()
+    at = start(draw_strokes(STROKE_DIGITS[7]))
+    assert calls == ["bitmap", "shape"]
+    at.slider(key="n_neighbors").set_value(3).run()
+    open_view = at.switch_page("page/views/how_knn_works.py").run()
+    assert not open_view.exception
+    assert metric(at, "Prediction") == "7"
+    assert calls == ["bitmap", "shape"]
+    FakeCanvas.drawings["canvas-0"] = draw_strokes(STROKE_DIGITS[4])  # a new stroke
+    at.run()
+    assert metric(at, "Prediction") == "4"
+    assert calls == ["bitmap", "shape"] * 2
