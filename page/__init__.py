@@ -3,3 +3,7 @@
 ``app.py`` is the table of contents; each view is a module of :mod:`page.views`. The
 library (:mod:`digits_knn`) never imports Streamlit; this package is where it meets it.
 """
+
+from page.memory import return_freed_memory
+
+return_freed_memory()  # once per server process, before any data is loaded
