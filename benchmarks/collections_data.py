@@ -31,6 +31,7 @@ from digits_knn.corpora import (  # noqa: E402
     reduce_all,
 )
 from digits_knn.data import load_bitmaps, load_split  # noqa: E402
+from digits_knn.novelty import LOOK_ALIKE_LETTERS  # noqa: E402
 from digits_knn.preprocessing import (  # noqa: E402
     DrawingError,
     bitmap_to_canvas,
@@ -53,7 +54,7 @@ EVAL_PENS: dict[str, tuple[float, float] | None] = {
     "app pen, 30%": (22, 0.3),
 }
 #: UJI characters that look like digits: left out of the letters counted as non-digits.
-LOOK_ALIKES = frozenset("OoIlSZszbgqB")
+LOOK_ALIKES = LOOK_ALIKE_LETTERS
 
 
 def cached(

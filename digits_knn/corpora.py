@@ -9,6 +9,10 @@ measure on collections the app does not ship); nothing here runs in the app.
   very path a user's drawing takes.
 - UJI Pen Characters v1 (D. Llorens, F. Prat, A. Marzal, J. M. Vilar; CC BY 4.0): pen
   trajectories of 11 writers, digits and letters, UNIPEN-like with y pointing down.
+- The Hershey fonts (A. V. Hershey, U.S. National Bureau of Standards, 1967; free to
+  use, as read by the ``Hershey-Fonts`` package, MIT): letters as pen strokes, y
+  pointing down, for the non-digits "is it a digit?" learns from (never UJI's letters,
+  which only measure it).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from digits_knn.preprocessing import DrawingError, canvas_to_bitmap
 from digits_knn.strokes import (
     CANVAS_SIZE,
     Stroke,
+    bend_strokes,
     render_strokes,
     render_varied,
     unipen_segments,
@@ -264,3 +269,60 @@ class NonDigitPen:
         i, kind = item
         rng = np.random.default_rng([self.seed, i])
         return render_varied(non_digit_strokes(kind, rng), rng, **self.style)
+
+
+#: Single-line Hershey typefaces: a sans, a roman, a script and a cursive hand.
+HERSHEY_FONTS = ("futural", "rowmans", "scripts", "cursive")
+
+
+@dataclass(frozen=True)
+class FontLetter:
+    """One letter of a font, as pen strokes (y down)."""
+
+    font: str
+    char: str
+    strokes: list[Stroke]
+
+
+def hershey_letters(
+    chars: str, fonts: Sequence[str] = HERSHEY_FONTS
+) -> list[FontLetter]:
+    """Every char of ``chars`` in each Hershey font (needs ``Hershey-Fonts``, which
+    ``requirements-dev.txt`` installs; only ``scripts/`` use it).
+
+    Raises
+    ------
+    ValueError
+        A char the font has no strokes for.
+    """
+    from HersheyFonts import HersheyFonts  # scripts only: not an app dependency
+
+    font_reader = HersheyFonts()
+    letters = []
+    for font in fonts:
+        font_reader.load_default_font(font)
+        for char in chars:
+            strokes = [
+                np.array(line, dtype=np.float64)
+                for line in font_reader.strokes_for_text(char)
+                if len(line) >= 2
+            ]
+            if not strokes:
+                raise ValueError(f"font {font!r} draws no strokes for {char!r}")
+            letters.append(FontLetter(font, char, strokes))
+    return letters
+
+
+class HandPen:
+    """Draws item ``(i, strokes)`` bent by hand (:func:`digits_knn.strokes.bend_strokes`)
+    and then with :func:`render_varied`, seeded by ``(seed, i)``; picklable."""
+
+    def __init__(self, seed: int, *, y_up: bool = False, **style: Any) -> None:
+        self.seed, self.y_up, self.style = seed, y_up, style
+
+    def __call__(self, item: tuple[int, Sequence[Stroke]]) -> np.ndarray:
+        i, strokes = item
+        rng = np.random.default_rng([self.seed, i])
+        return render_varied(
+            bend_strokes(strokes, rng), rng, y_up=self.y_up, **self.style
+        )

@@ -3,16 +3,24 @@
 The reference of "that's not a digit" (:mod:`digits_knn.novelty`): the shape features
 (:func:`digits_knn.shapes.drawing_shape`) of
 - each of the 7,494 UCI pendigits trajectories (E. Alpaydin and F. Alimoglu, Bogazici
-  University, 1998, ``pendigits-orig.tra``, CC BY 4.0; 30 writers) drawn once as canvas
-  strokes with a wide range of pen widths (5..36 px) and sizes (30%..95% of the
-  canvas), so that thin, thick, small and large drawings all have company;
+  University, 1998, ``pendigits-orig.tra``, CC BY 4.0; 30 writers) drawn twice as
+  canvas strokes: with a wide range of pen widths (5..36 px) and sizes (30%..95% of
+  the canvas), so that thin, thick, small and large drawings all have company, and
+  with the app's own 22 px pen at 25%..95% of the canvas (a small digit drawn with it
+  is thick for its size, and was flagged most often);
 - each of the 1,797 UCI optdigits scans behind ``load_digits`` (E. Alpaydin and
   C. Kaynak, CC BY 4.0; shipped in ``optdigits_bitmaps.npz``) placed on a canvas;
 - the first 10,000 MNIST training digits (Y. LeCun, C. Cortes, C. J. C. Burges, CC BY-SA
   3.0) through the canvas path: the shapes derived from them are shared under CC BY-SA
   3.0 too;
 - 300 generated non-digits of each kind (:data:`digits_knn.strokes.NON_DIGIT_KINDS`),
-  seeded apart from those ``benchmarks/drawn_accuracy.py`` measures on.
+  seeded apart from those ``benchmarks/drawn_accuracy.py`` measures on;
+- letters: the 40 upper- and lower-case letters that are not written like digits
+  (all but :data:`digits_knn.novelty.LOOK_ALIKE_LETTERS`) in four single-line Hershey
+  fonts (A. V. Hershey, 1967, free to use; read with the ``Hershey-Fonts`` package,
+  MIT, from ``requirements-dev.txt``), each drawn 12 times bent, sheared and shaken as
+  a hand draws (:func:`digits_knn.strokes.bend_strokes`) with varied pens and sizes.
+  UJI's handwritten letters stay out: they only measure the detector.
 Stored compactly (the unit-length orientation histogram as uint8 steps of 1/255, the
 global measures as float16), with the labels, the kind of each row, writer groups and
 the detector's threshold, calibrated here (99% of the reference digits, each scored
@@ -34,32 +42,57 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from digits_knn.corpora import (  # noqa: E402
+    HandPen,
     NonDigitPen,
     VariedPen,
     draw_mnist,
+    hershey_letters,
     read_idx,
     shapes_all,
 )
 from digits_knn.data import load_bitmaps, load_xy  # noqa: E402
-from digits_knn.novelty import REFERENCE_KINDS, fit_detector  # noqa: E402
+from digits_knn.novelty import (  # noqa: E402
+    LOOK_ALIKE_LETTERS,
+    NOT_DIGIT_KINDS,
+    REFERENCE_KINDS,
+    fit_detector,
+)
 from digits_knn.preprocessing import bitmap_to_canvas  # noqa: E402
 from digits_knn.shapes import N_MEASURES, N_SHAPE_FEATURES  # noqa: E402
-from digits_knn.strokes import NON_DIGIT_KINDS, parse_unipen  # noqa: E402
+from digits_knn.strokes import (  # noqa: E402
+    NON_DIGIT_KINDS,
+    STROKE_WIDTH,
+    parse_unipen,
+)
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data"
 TARGET = ROOT / "digits_knn" / "_data" / "shape_reference.npz"
-PEN_SEED, NON_DIGIT_SEED = 20261125, 1
+PEN_SEED, APP_PEN_SEED, NON_DIGIT_SEED, LETTER_SEED = 20261125, 20261202, 1, 8
 STYLE = {"widths": (5.0, 36.0), "fractions": (0.3, 0.95)}
+APP_PEN = {
+    "widths": (float(STROKE_WIDTH), float(STROKE_WIDTH)),
+    "fractions": (0.25, 0.95),
+}
 N_MNIST = 10_000
 NON_DIGITS_PER_KIND = 300
+LETTERS = "".join(
+    c
+    for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    if c not in LOOK_ALIKE_LETTERS
+)
+DRAWINGS_PER_LETTER = 12
 
 
 def main(argv: list[str]) -> int:
     folder = Path(argv[1]) if len(argv) > 1 else DEFAULT_SOURCE
     pen = parse_unipen((folder / "pendigits-orig.tra").read_text())
+    trajectories = [(i, d.strokes) for i, d in enumerate(pen)]
     parts = {
-        "pen digit": shapes_all(
-            [(i, d.strokes) for i, d in enumerate(pen)], VariedPen(PEN_SEED, **STYLE)
+        "pen digit": np.vstack(
+            [
+                shapes_all(trajectories, VariedPen(PEN_SEED, **STYLE)),
+                shapes_all(trajectories, VariedPen(APP_PEN_SEED, **APP_PEN)),
+            ]
         ),
         "UCI scan": shapes_all(list(load_bitmaps()), bitmap_to_canvas),
         "MNIST digit": shapes_all(
@@ -71,12 +104,20 @@ def main(argv: list[str]) -> int:
     parts["non-digit"] = shapes_all(
         list(enumerate(kinds)), NonDigitPen(NON_DIGIT_SEED, **STYLE)
     )
+    fonts = hershey_letters(LETTERS)
+    drawn_letters = [
+        (i * DRAWINGS_PER_LETTER + j, letter.strokes)
+        for i, letter in enumerate(fonts)
+        for j in range(DRAWINGS_PER_LETTER)
+    ]
+    parts["letter"] = shapes_all(drawn_letters, HandPen(LETTER_SEED, **STYLE))
     mnist_y = read_idx(folder / "mnist" / "train-labels-idx1-ubyte.gz")[:N_MNIST]
     labels = {
-        "pen digit": np.array([d.label for d in pen]),
+        "pen digit": np.tile([d.label for d in pen], 2),
         "UCI scan": load_xy()[1],
         "MNIST digit": mnist_y,
         "non-digit": np.full(len(kinds), -1),
+        "letter": np.full(len(drawn_letters), -1),
     }
     X, y, kind, groups = [], [], [], []
     for name, shapes in parts.items():
@@ -84,7 +125,7 @@ def main(argv: list[str]) -> int:
         X.append(shapes[drawn])
         y.append(labels[name][drawn])
         kind.append(np.full(drawn.sum(), REFERENCE_KINDS.index(name)))
-        writers = np.array([d.writer for d in pen]) if name == "pen digit" else None
+        writers = np.tile([d.writer for d in pen], 2) if name == "pen digit" else None
         groups.append(writers[drawn] if writers is not None else np.zeros(drawn.sum()))
     stacked, y_all = np.vstack(X), np.concatenate(y)
     kind_all, groups_all = np.concatenate(kind), np.concatenate(groups).astype(np.int64)
@@ -96,7 +137,7 @@ def main(argv: list[str]) -> int:
     measures = stacked[:, n_orient:].astype(np.float16)
     # Calibrate on the values as stored, which is what the app loads.
     shipped = np.hstack([orientations / 255.0, measures.astype(np.float64)])
-    digit = kind_all != REFERENCE_KINDS.index("non-digit")
+    digit = ~np.isin(kind_all, [REFERENCE_KINDS.index(k) for k in NOT_DIGIT_KINDS])
     detector = fit_detector(shipped[digit], groups_all[digit], shipped[~digit])
     np.savez_compressed(
         TARGET,

@@ -3,8 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from digits_knn.corpora import HandPen, hershey_letters
 from digits_knn.data import PEN_FOLDS, load_bitmaps, load_split, pen_fold
 from digits_knn.novelty import (
+    LOOK_ALIKE_LETTERS,
     REFERENCE_KINDS,
     DigitDetector,
     ShapeReference,
@@ -111,6 +113,12 @@ def test_shipped_reference_is_what_the_library_computes() -> None:
     assert counts[REFERENCE_KINDS.index("UCI scan")] == 1797
     assert counts[REFERENCE_KINDS.index("MNIST digit")] > 9900
     assert counts[REFERENCE_KINDS.index("non-digit")] > 2000
+    assert counts[REFERENCE_KINDS.index("pen digit")] > 2 * 7400  # two pens each
+    # 40 letters, 4 fonts, 12 drawings each; no look-alike taught as a non-digit.
+    assert counts[REFERENCE_KINDS.index("letter")] > 1900
+    assert not reference.is_digit[
+        reference.kind == REFERENCE_KINDS.index("letter")
+    ].any()
     assert set(np.unique(reference.groups[reference.groups > 0])) == set(range(1, 31))
     scans = np.flatnonzero(reference.kind == REFERENCE_KINDS.index("UCI scan"))
     bitmaps = load_bitmaps()
@@ -174,3 +182,19 @@ def test_varied_pens_never_blot_the_digit() -> None:
         width = int((image[..., 0] < 128).any(axis=0).sum())
         assert width <= 0.32 * 280 * 0.35 + 3
         assert len(ink_rows) > width
+
+
+@pytest.mark.parametrize("font", ["futuram", "timesi"])
+def test_letters_of_a_font_it_never_saw_are_flagged(font: str) -> None:
+    """The reference's letters come from four other Hershey fonts; the look-alikes
+    (O, l, S, ...) are left out here as there."""
+    chars = "".join(
+        c
+        for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        if c not in LOOK_ALIKE_LETTERS
+    )
+    assert len(chars) == 40
+    pen = HandPen(99, widths=(8.0, 30.0), fractions=(0.4, 0.9))
+    letters = hershey_letters(chars, [font])
+    X = np.array([drawing_shape(pen((i, a.strokes))) for i, a in enumerate(letters)])
+    assert (~default_detector().is_digit(X)).mean() >= 0.75  # measured 0.875, 0.95

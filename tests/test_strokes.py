@@ -3,8 +3,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.testing import assert_array_equal
 
+from digits_knn.corpora import HandPen
 from digits_knn.preprocessing import canvas_to_bitmap
-from digits_knn.strokes import parse_unipen, render_strokes, render_varied
+from digits_knn.strokes import (
+    bend_strokes,
+    parse_unipen,
+    render_strokes,
+    render_varied,
+)
 
 SEVEN = """.SEGMENT DIGIT 0 ? "7"
 .COMMENT 7 12 3
@@ -71,3 +77,39 @@ def test_render_varied_is_seeded_and_stays_on_the_canvas() -> None:
         edges = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
         assert not edges.any()  # nothing cut at the edges
         assert canvas_to_bitmap(image).any()
+
+
+def test_bend_strokes_varies_a_letter_smoothly_and_is_seeded() -> None:
+    seven, _ = parse_unipen(SEVEN)
+    a = bend_strokes(seven.strokes, np.random.default_rng(3))
+    assert_array_equal(
+        np.vstack(a), np.vstack(bend_strokes(seven.strokes, np.random.default_rng(3)))
+    )
+    assert [len(s) for s in a] == [len(s) for s in seven.strokes]
+    size = np.ptp(np.vstack(seven.strokes), axis=0).max()
+    moves = [
+        np.abs(np.vstack(bend_strokes(seven.strokes, np.random.default_rng(seed))))
+        for seed in range(20)
+    ]
+    assert len({round(float(m.sum())) for m in moves}) == 20  # every seed differs
+    for seed in range(20):
+        bent = np.vstack(bend_strokes(seven.strokes, np.random.default_rng(seed)))
+        # Still about the size it was: a hand's variation, not a new shape.
+        assert 0.5 * size < np.ptp(bent, axis=0).max() < 1.8 * size
+
+
+def test_hand_pen_draws_a_font_letter_on_the_canvas() -> None:
+    letter = [np.array([[0.0, 10.0], [5.0, -10.0], [10.0, 10.0]])]  # y down: a Λ
+    image = HandPen(1, widths=(10.0, 20.0), fractions=(0.4, 0.8))((4, letter))
+    again = HandPen(1, widths=(10.0, 20.0), fractions=(0.4, 0.8))((4, letter))
+    assert_array_equal(image, again)
+    ink = image[..., 0] < 128
+    rows = np.flatnonzero(ink.any(axis=1))
+    quarter = len(rows) // 4
+
+    def spread(band: np.ndarray) -> int:
+        cols = np.flatnonzero(ink[band].any(axis=0))
+        return int(cols[-1] - cols[0])
+
+    # y down: the strokes meet at the top of the canvas and open below.
+    assert spread(rows[-quarter:]) > 2 * spread(rows[:quarter])
