@@ -63,10 +63,24 @@ def ensure_venv(requirements: str) -> None:
         return
     say(f"installing {requirements}")
     call(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    call(PYTHON, "-m", "pip", "install", "--quiet", "-r", requirements)
+    # Compiled afterwards on every core: pip compiles one file at a time (59 s for
+    # the dev requirements here; 21 s to install and 24 s to compile on two cores).
+    call(PYTHON, "-m", "pip", "install", "--quiet", "--no-compile", "-r", requirements)
+    site_packages = sysconfig_path(PYTHON, "purelib")
+    call(PYTHON, "-m", "compileall", "-q", "-j", "0", site_packages, quiet=True)
     stamp.write_text(digest)
     if requirements == "requirements-dev.txt":  # it includes requirements.txt
         (VENV / ".requirements.txt.sha256").write_text(digest)
+
+
+def sysconfig_path(python: Path, name: str) -> str:
+    """A ``sysconfig`` path (``purelib``: site-packages) of another interpreter."""
+    return subprocess.run(
+        [str(python), "-c", f"import sysconfig; print(sysconfig.get_path({name!r}))"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def find_browser() -> str | None:
