@@ -182,8 +182,59 @@ def test(extra: list[str]) -> None:
     with contextlib.ExitStack() as stack:
         if not env.get(POSTGRES_ENV):
             env[POSTGRES_ENV] = stack.enter_context(postgres_server())
-        say("pytest")
-        call(PYTHON, "-m", "pytest", *extra, env=env)
+        if extra:
+            say("pytest")
+            call(PYTHON, "-m", "pytest", *extra, env=env)
+        else:
+            sys.exit(pytest_in_two_halves(env))
+
+
+#: The browser tests: mostly waiting on a server and Chromium, so they run beside the
+#: rest (one core each) instead of after it.
+BROWSER_TESTS = "tests/test_e2e.py"
+#: The rest's numeric libraries on one thread, leaving the other core to the browser.
+ONE_THREAD = {
+    name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+}
+
+
+def pytest_in_two_halves(env: dict[str, str]) -> int:
+    """The whole suite as two pytest processes at once: the browser tests, and the
+    rest. The rest reports as it goes; the browser half's report follows it.
+
+    Returns the exit status: 0 if both halves passed, else the first failure's.
+    """
+    say(f"pytest: {BROWSER_TESTS} and the rest side by side")
+    with tempfile.TemporaryFile() as browser_log:
+        browser = subprocess.Popen(
+            [str(PYTHON), "-m", "pytest", BROWSER_TESTS],
+            cwd=ROOT,
+            env=env,
+            stdout=browser_log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            rest = subprocess.run(
+                [str(PYTHON), "-m", "pytest", f"--ignore={BROWSER_TESTS}"],
+                cwd=ROOT,
+                env={**env, **ONE_THREAD},
+                check=False,
+            ).returncode
+            browser_status = browser.wait()
+        finally:
+            if browser.poll() is None:
+                browser.terminate()
+                browser.wait()
+        browser_log.seek(0)
+        say(f"pytest {BROWSER_TESTS}:")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(browser_log.read())
+        sys.stdout.flush()
+    for half, status in (("the rest", rest), (BROWSER_TESTS, browser_status)):
+        if status != 0:
+            say(f"failed ({status}): pytest, {half}")
+            return status
+    return 0
 
 
 def cli(extra: list[str]) -> None:
