@@ -189,55 +189,48 @@ def test(extra: list[str]) -> None:
             sys.exit(pytest_in_two_halves(env))
 
 
-#: The page's tests, in a real browser and through AppTest: the browser tests mostly
-#: wait on a server and Chromium, so the page's tests run beside the rest (the library,
-#: the CLI, the store) instead of after them, about equal halves.
-PAGE_TESTS = ("tests/test_e2e.py", "tests/views")
-#: The rest's numeric libraries on one thread, leaving the other core to the page's.
+#: The browser tests: mostly waiting on a server and Chromium, so they run beside the
+#: rest (one core each) instead of after it.
+BROWSER_TESTS = "tests/test_e2e.py"
+#: The rest's numeric libraries on one thread, leaving the other core to the browser.
 ONE_THREAD = {
     name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 }
 
 
 def pytest_in_two_halves(env: dict[str, str]) -> int:
-    """The whole suite as two pytest processes at once: the page's tests, and the
-    rest. The rest reports as it goes; the page's report follows it.
+    """The whole suite as two pytest processes at once: the browser tests, and the
+    rest. The rest reports as it goes; the browser half's report follows it.
 
     Returns the exit status: 0 if both halves passed, else the first failure's.
     """
-    page_tests = " and ".join(PAGE_TESTS)
-    say(f"pytest: {page_tests} beside the rest")
-    with tempfile.TemporaryFile() as page_log:
-        page = subprocess.Popen(
-            [str(PYTHON), "-m", "pytest", *PAGE_TESTS],
+    say(f"pytest: {BROWSER_TESTS} and the rest side by side")
+    with tempfile.TemporaryFile() as browser_log:
+        browser = subprocess.Popen(
+            [str(PYTHON), "-m", "pytest", BROWSER_TESTS],
             cwd=ROOT,
             env=env,
-            stdout=page_log,
+            stdout=browser_log,
             stderr=subprocess.STDOUT,
         )
         try:
             rest = subprocess.run(
-                [
-                    str(PYTHON),
-                    "-m",
-                    "pytest",
-                    *(f"--ignore={tests}" for tests in PAGE_TESTS),
-                ],
+                [str(PYTHON), "-m", "pytest", f"--ignore={BROWSER_TESTS}"],
                 cwd=ROOT,
                 env={**env, **ONE_THREAD},
                 check=False,
             ).returncode
-            page_status = page.wait()
+            browser_status = browser.wait()
         finally:
-            if page.poll() is None:
-                page.terminate()
-                page.wait()
-        page_log.seek(0)
-        say(f"pytest {page_tests}:")
+            if browser.poll() is None:
+                browser.terminate()
+                browser.wait()
+        browser_log.seek(0)
+        say(f"pytest {BROWSER_TESTS}:")
         sys.stdout.flush()
-        sys.stdout.buffer.write(page_log.read())
+        sys.stdout.buffer.write(browser_log.read())
         sys.stdout.flush()
-    for half, status in (("the rest", rest), (page_tests, page_status)):
+    for half, status in (("the rest", rest), (BROWSER_TESTS, browser_status)):
         if status != 0:
             say(f"failed ({status}): pytest, {half}")
             return status
