@@ -189,48 +189,59 @@ def test(extra: list[str]) -> None:
             sys.exit(pytest_in_two_halves(env))
 
 
-#: The browser tests: mostly waiting on a server and Chromium, so they run beside the
-#: rest (one core each) instead of after it.
-BROWSER_TESTS = "tests/test_e2e.py"
-#: The rest's numeric libraries on one thread, leaving the other core to the browser.
+#: Tests that mostly wait: on a server and Chromium (the browser tests), on database
+#: locks and other processes (the drawings store's concurrency tests). They run beside
+#: the rest (one core each) instead of after it.
+WAITING_TESTS = (
+    "tests/test_e2e.py",
+    "tests/test_store.py",
+    "tests/test_cli_drawings.py",
+)
+#: The rest's numeric libraries on one thread, leaving the other core to the waiting.
 ONE_THREAD = {
     name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 }
 
 
 def pytest_in_two_halves(env: dict[str, str]) -> int:
-    """The whole suite as two pytest processes at once: the browser tests, and the
-    rest. The rest reports as it goes; the browser half's report follows it.
+    """The whole suite as two pytest processes at once: the tests that mostly wait,
+    and the rest. The rest reports as it goes; the other half's report follows it.
 
     Returns the exit status: 0 if both halves passed, else the first failure's.
     """
-    say(f"pytest: {BROWSER_TESTS} and the rest side by side")
-    with tempfile.TemporaryFile() as browser_log:
-        browser = subprocess.Popen(
-            [str(PYTHON), "-m", "pytest", BROWSER_TESTS],
+    waiting = ", ".join(WAITING_TESTS)
+    say(f"pytest: {waiting} beside the rest")
+    with tempfile.TemporaryFile() as waiting_log:
+        waiting_run = subprocess.Popen(
+            [str(PYTHON), "-m", "pytest", *WAITING_TESTS],
             cwd=ROOT,
             env=env,
-            stdout=browser_log,
+            stdout=waiting_log,
             stderr=subprocess.STDOUT,
         )
         try:
             rest = subprocess.run(
-                [str(PYTHON), "-m", "pytest", f"--ignore={BROWSER_TESTS}"],
+                [
+                    str(PYTHON),
+                    "-m",
+                    "pytest",
+                    *(f"--ignore={tests}" for tests in WAITING_TESTS),
+                ],
                 cwd=ROOT,
                 env={**env, **ONE_THREAD},
                 check=False,
             ).returncode
-            browser_status = browser.wait()
+            waiting_status = waiting_run.wait()
         finally:
-            if browser.poll() is None:
-                browser.terminate()
-                browser.wait()
-        browser_log.seek(0)
-        say(f"pytest {BROWSER_TESTS}:")
+            if waiting_run.poll() is None:
+                waiting_run.terminate()
+                waiting_run.wait()
+        waiting_log.seek(0)
+        say(f"pytest {waiting}:")
         sys.stdout.flush()
-        sys.stdout.buffer.write(browser_log.read())
+        sys.stdout.buffer.write(waiting_log.read())
         sys.stdout.flush()
-    for half, status in (("the rest", rest), (BROWSER_TESTS, browser_status)):
+    for half, status in (("the rest", rest), (waiting, waiting_status)):
         if status != 0:
             say(f"failed ({status}): pytest, {half}")
             return status
