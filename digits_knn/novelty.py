@@ -248,6 +248,19 @@ NOT_DIGIT_KINDS = ("non-digit", "letter")
 #: Letters that are written like digits (O and 0, l and 1, S and 5, b and 6, g and 9,
 #: ...): never taught as non-digits, and not counted when letters are measured.
 LOOK_ALIKE_LETTERS = frozenset("OoIlSZszbgqB")
+#: The 40 letters taught as non-digits: upper and lower case, look-alikes left out.
+NON_DIGIT_LETTERS = "".join(
+    c
+    for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    if c not in LOOK_ALIKE_LETTERS
+)
+
+
+def is_digit_kind(kind: np.ndarray) -> np.ndarray:
+    """Which rows of a reference's ``kind`` (indices into :data:`REFERENCE_KINDS`) are
+    real digits; bool, same shape."""
+    negatives = [REFERENCE_KINDS.index(name) for name in NOT_DIGIT_KINDS]
+    return ~np.isin(kind, negatives)
 
 
 @dataclass(frozen=True)
@@ -276,8 +289,7 @@ class ShapeReference:
 
     @property
     def is_digit(self) -> np.ndarray:
-        negatives = [REFERENCE_KINDS.index(kind) for kind in NOT_DIGIT_KINDS]
-        return ~np.isin(self.kind, negatives)
+        return is_digit_kind(self.kind)
 
 
 def load_shape_reference() -> ShapeReference:

@@ -52,10 +52,10 @@ from digits_knn.corpora import (  # noqa: E402
 )
 from digits_knn.data import load_bitmaps, load_xy  # noqa: E402
 from digits_knn.novelty import (  # noqa: E402
-    LOOK_ALIKE_LETTERS,
-    NOT_DIGIT_KINDS,
+    NON_DIGIT_LETTERS,
     REFERENCE_KINDS,
     fit_detector,
+    is_digit_kind,
 )
 from digits_knn.preprocessing import bitmap_to_canvas  # noqa: E402
 from digits_knn.shapes import N_MEASURES, N_SHAPE_FEATURES  # noqa: E402
@@ -75,11 +75,6 @@ APP_PEN = {
 }
 N_MNIST = 10_000
 NON_DIGITS_PER_KIND = 300
-LETTERS = "".join(
-    c
-    for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-    if c not in LOOK_ALIKE_LETTERS
-)
 DRAWINGS_PER_LETTER = 12
 
 
@@ -104,7 +99,7 @@ def main(argv: list[str]) -> int:
     parts["non-digit"] = shapes_all(
         list(enumerate(kinds)), NonDigitPen(NON_DIGIT_SEED, **STYLE)
     )
-    fonts = hershey_letters(LETTERS)
+    fonts = hershey_letters(NON_DIGIT_LETTERS)
     drawn_letters = [
         (i * DRAWINGS_PER_LETTER + j, letter.strokes)
         for i, letter in enumerate(fonts)
@@ -137,7 +132,7 @@ def main(argv: list[str]) -> int:
     measures = stacked[:, n_orient:].astype(np.float16)
     # Calibrate on the values as stored, which is what the app loads.
     shipped = np.hstack([orientations / 255.0, measures.astype(np.float64)])
-    digit = ~np.isin(kind_all, [REFERENCE_KINDS.index(k) for k in NOT_DIGIT_KINDS])
+    digit = is_digit_kind(kind_all)
     detector = fit_detector(shipped[digit], groups_all[digit], shipped[~digit])
     np.savez_compressed(
         TARGET,

@@ -7,6 +7,7 @@ from digits_knn.corpora import HandPen, hershey_letters
 from digits_knn.data import PEN_FOLDS, load_bitmaps, load_split, pen_fold
 from digits_knn.novelty import (
     LOOK_ALIKE_LETTERS,
+    NON_DIGIT_LETTERS,
     REFERENCE_KINDS,
     DigitDetector,
     ShapeReference,
@@ -188,12 +189,9 @@ def test_varied_pens_never_blot_the_digit() -> None:
 def test_letters_of_a_font_it_never_saw_are_flagged(font: str) -> None:
     """The reference's letters come from four other Hershey fonts; the look-alikes
     (O, l, S, ...) are left out here as there."""
-    chars = "".join(
-        c
-        for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-        if c not in LOOK_ALIKE_LETTERS
-    )
+    chars = NON_DIGIT_LETTERS
     assert len(chars) == 40
+    assert not set(chars) & LOOK_ALIKE_LETTERS
     pen = HandPen(99, widths=(8.0, 30.0), fractions=(0.4, 0.9))
     letters = hershey_letters(chars, [font])
     X = np.array([drawing_shape(pen((i, a.strokes))) for i, a in enumerate(letters)])
