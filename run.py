@@ -175,61 +175,18 @@ def test(extra: list[str]) -> None:
     call(BIN / "ruff", "check", ".")
     say("ruff format --check")
     call(BIN / "ruff", "format", "--check", ".")
+    say("mypy (the library, the page and app.py)")
+    call(BIN / "mypy")
     # A SIGTERM (CI cancelled) unwinds like Ctrl+C, so the server below is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     with contextlib.ExitStack() as stack:
-        # mypy (about 50 s from an empty cache, on one core) beside the tests: they
-        # leave a core idle much of the time. Its report follows theirs.
-        say("mypy (the library, the page and app.py) beside the tests")
-        mypy = stack.enter_context(Beside("mypy", [str(BIN / "mypy")], env))
         if not env.get(POSTGRES_ENV):
             env[POSTGRES_ENV] = stack.enter_context(postgres_server())
         if extra:
             say("pytest")
-            status = subprocess.run(
-                [str(PYTHON), "-m", "pytest", *extra], cwd=ROOT, env=env, check=False
-            ).returncode
-            statuses = [("pytest", status)]
+            call(PYTHON, "-m", "pytest", *extra, env=env)
         else:
-            statuses = pytest_in_two_halves(env)
-        statuses.append(("mypy", mypy.finish()))
-    for what, status in statuses:
-        if status != 0:
-            say(f"failed ({status}): {what}")
-            sys.exit(status)
-
-
-class Beside:
-    """A process run beside this one, its output kept until :meth:`finish` shows it.
-
-    Used as a context manager: leaving it stops the process if it still runs.
-    """
-
-    def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        self.name = name
-        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
-        )
-
-    def finish(self) -> int:
-        """Wait for it, print its output under its name; returns its exit status."""
-        status = self.process.wait()
-        self.log.seek(0)
-        say(f"{self.name}:")
-        sys.stdout.flush()
-        sys.stdout.buffer.write(self.log.read())
-        sys.stdout.flush()
-        return status
-
-    def __enter__(self) -> Beside:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait()
-        self.log.close()
+            sys.exit(pytest_in_two_halves(env))
 
 
 #: Tests that mostly wait: on a server and Chromium (the browser tests), on database
@@ -246,30 +203,49 @@ ONE_THREAD = {
 }
 
 
-def pytest_in_two_halves(env: dict[str, str]) -> list[tuple[str, int]]:
+def pytest_in_two_halves(env: dict[str, str]) -> int:
     """The whole suite as two pytest processes at once: the tests that mostly wait,
     and the rest. The rest reports as it goes; the other half's report follows it.
 
-    Returns each half's name and exit status.
+    Returns the exit status: 0 if both halves passed, else the first failure's.
     """
     waiting = ", ".join(WAITING_TESTS)
     say(f"pytest: {waiting} beside the rest")
-    with Beside(
-        f"pytest {waiting}", [str(PYTHON), "-m", "pytest", *WAITING_TESTS], env
-    ) as waiting_run:
-        rest = subprocess.run(
-            [
-                str(PYTHON),
-                "-m",
-                "pytest",
-                *(f"--ignore={tests}" for tests in WAITING_TESTS),
-            ],
+    with tempfile.TemporaryFile() as waiting_log:
+        waiting_run = subprocess.Popen(
+            [str(PYTHON), "-m", "pytest", *WAITING_TESTS],
             cwd=ROOT,
-            env={**env, **ONE_THREAD},
-            check=False,
-        ).returncode
-        waiting_status = waiting_run.finish()
-    return [("pytest, the rest", rest), (f"pytest, {waiting}", waiting_status)]
+            env=env,
+            stdout=waiting_log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            rest = subprocess.run(
+                [
+                    str(PYTHON),
+                    "-m",
+                    "pytest",
+                    *(f"--ignore={tests}" for tests in WAITING_TESTS),
+                ],
+                cwd=ROOT,
+                env={**env, **ONE_THREAD},
+                check=False,
+            ).returncode
+            waiting_status = waiting_run.wait()
+        finally:
+            if waiting_run.poll() is None:
+                waiting_run.terminate()
+                waiting_run.wait()
+        waiting_log.seek(0)
+        say(f"pytest {waiting}:")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(waiting_log.read())
+        sys.stdout.flush()
+    for half, status in (("the rest", rest), (waiting, waiting_status)):
+        if status != 0:
+            say(f"failed ({status}): pytest, {half}")
+            return status
+    return 0
 
 
 def cli(extra: list[str]) -> None:
