@@ -104,6 +104,11 @@ def set_k(page: Page, k: int) -> None:
     expect(thumb).to_have_value(str(k))
 
 
+NEIGHBOUR_PICTURE_WIDTHS = """() => [...document.querySelectorAll("figure")]
+  .filter((f) => f.innerText.includes(" · d=") && f.checkVisibility())
+  .map((f) => f.querySelector("img").naturalWidth)"""
+
+
 class TestDrawingWithTheDefaults:
     """Tests that only draw, clear, undo or download with the page's defaults share
     one session: a new session's page takes seconds to load and render."""
@@ -124,6 +129,9 @@ class TestDrawingWithTheDefaults:
             # view's test sets (about 10 s here, more on a busy machine).
             assert wait_for_prediction(page, digit, timeout=90) == digit
             expect(page.get_by_text("The 7 nearest training digits")).to_be_visible()
+            # The neighbours' 32x32 pictures (2 px a pixel), decoded and on screen.
+            widths = page.evaluate(NEIGHBOUR_PICTURE_WIDTHS)
+            assert widths == [64] * 7
             screenshot(page, f"drawn-{digit}")
             clear_canvas(page)
         screenshot(page, "cleared")

@@ -30,6 +30,7 @@ from digits_knn.preprocessing import (
 from digits_knn.store import StoreError
 from digits_knn.strokes import CANVAS_SIZE, STROKE_WIDTH
 from page import cache, state
+from page.figures import figure, gallery
 from page.sidebar import ModelSettings
 from page.views import DRAWING, rerun_drawing
 
@@ -128,60 +129,70 @@ def prediction_ui(explanation: Explanation, weights: str) -> None:
     st.markdown(
         f"Confidence **{explanation.confidence:.0%}**. {votes_text(explanation, weights)}"
     )
-    st.image(
-        png_bytes(render_probabilities(explanation.probabilities)),
-        caption="Probability of each digit: the share of the k votes (or of their "
-        "weights) it got",
-        width=CANVAS_SIZE * 2,
-        output_format="PNG",
+    st.html(
+        figure(
+            png_bytes(render_probabilities(explanation.probabilities)),
+            "Probability of each digit: the share of the k votes (or of their "
+            "weights) it got",
+            width=CANVAS_SIZE * 2,
+            pixelated=False,
+        )
     )
 
 
-def model_input_ui(
+def model_input_figures(
     bitmap: np.ndarray, features: np.ndarray, neighbor_features: np.ndarray
-) -> None:
-    st.subheader("What the model sees")
-    cols = st.columns(3)
-    cols[0].image(
-        png_bytes(render_bitmap(bitmap, scale=6, grid=True)),
-        caption="Your drawing, normalised to 32x32",
-        output_format="PNG",
-    )
-    cols[1].image(
-        png_bytes(render_counts(features)),
-        caption="Ink per 4x4 block: 64 numbers 0..16",
-        output_format="PNG",
-    )
-    cols[2].image(
-        png_bytes(render_counts(neighbor_features)),
-        caption="The nearest training digit",
-        output_format="PNG",
-    )
+) -> list[str]:
+    return [
+        figure(
+            png_bytes(render_bitmap(bitmap, scale=6, grid=True)),
+            "Your drawing, normalised to 32x32",
+        ),
+        figure(
+            png_bytes(render_counts(features)), "Ink per 4x4 block: 64 numbers 0..16"
+        ),
+        figure(
+            png_bytes(render_counts(neighbor_features)), "The nearest training digit"
+        ),
+    ]
 
 
 #: How the neighbours' origins are tagged under their pictures.
 ORIGIN_TAGS = {"drawn digits": "drawn", "MNIST": "MNIST", "your drawings": "yours"}
 
 
-def neighbors_ui(explanation: Explanation, pictures: Pictures, legend: str) -> None:
-    k = len(explanation.neighbors)
-    st.subheader(
-        "The nearest training digit" if k == 1 else f"The {k} nearest training digits"
-    )
-    st.caption(
-        "Nearest first; d is the distance between the 64 block counts. " + legend
-    )
-    captions = []
+def neighbor_figures(explanation: Explanation, pictures: Pictures) -> list[str]:
+    figures = []
     for n in explanation.neighbors:
         tag = ORIGIN_TAGS.get(pictures.origin(n.index))
-        captions.append(
-            f"{n.label} · d={n.distance:.1f}" + (f" · {tag}" if tag else "")
+        caption = f"{n.label} · d={n.distance:.1f}" + (f" · {tag}" if tag else "")
+        figures.append(figure(bitmap_png(pictures.bitmap(n.index)), caption, width=72))
+    return figures
+
+
+def explanation_ui(
+    explanation: Explanation,
+    pictures: Pictures,
+    legend: str,
+    bitmap: np.ndarray,
+    features: np.ndarray,
+    nearest: np.ndarray,
+) -> None:
+    """What the model sees, and the neighbours behind the prediction: one element
+    (:mod:`page.figures` says why)."""
+    k = len(explanation.neighbors)
+    st.html(
+        gallery(
+            model_input_figures(bitmap, features, nearest), title="What the model sees"
         )
-    st.image(
-        [bitmap_png(pictures.bitmap(n.index)) for n in explanation.neighbors],
-        caption=captions,
-        width=72,
-        output_format="PNG",  # sharp pixels: JPEG would blur the bitmaps
+        + gallery(
+            neighbor_figures(explanation, pictures),
+            title="The nearest training digit"
+            if k == 1
+            else f"The {k} nearest training digits",
+            note="Nearest first; d is the distance between the 64 block counts. "
+            + legend,
+        )
     )
 
 
@@ -359,8 +370,7 @@ def view(settings: ModelSettings) -> None:
         prediction_ui(explanation, weights)
         add_drawing_ui(drawings.store, image, bitmap, explanation.label)
     nearest = index.row(explanation.neighbors[0].index)
-    model_input_ui(bitmap, features, nearest)
-    neighbors_ui(explanation, pictures, legend)
+    explanation_ui(explanation, pictures, legend, bitmap, features, nearest)
     # The slowest check comes last: the prediction and its neighbours are out first.
     with warning:
         not_a_digit_ui(

@@ -26,6 +26,7 @@ from digits_knn.persistence import (
 from digits_knn.plotting import bitmap_png, confusion_spec
 from digits_knn.preprocessing import MAX_COUNT, counts_to_bitmap
 from page import cache, state
+from page.figures import figure, gallery
 from page.sidebar import ALGORITHM_LABELS, ModelSettings, current_settings
 
 VIEW = "model"
@@ -126,17 +127,23 @@ def details_ui(scores: dict[str, Evaluation], data: cache.TrainingData) -> None:
         st.markdown("**Confusion matrix**: true digit (rows) vs predicted")
         st.vega_lite_chart(confusion_spec(result.confusion), width="content")
     wrong = result.misclassified
-    st.subheader(f"The {len(wrong)} misclassified test digits")
-    if len(wrong) > MAX_SHOWN_MISTAKES:
-        st.caption(f"The first {MAX_SHOWN_MISTAKES} of them.")
     shown = wrong[:MAX_SHOWN_MISTAKES]
-    if len(shown):
-        st.image(
-            [bitmap_png(test.bitmap(i)) for i in shown],
-            caption=[f"{test.y[i]} taken for {result.y_pred[i]}" for i in shown],
-            width=72,
-            output_format="PNG",
+    st.html(  # one element, pictures inline: page.figures says why
+        gallery(
+            (
+                figure(
+                    bitmap_png(test.bitmap(i)),
+                    f"{test.y[i]} taken for {result.y_pred[i]}",
+                    width=72,
+                )
+                for i in shown
+            ),
+            title=f"The {len(wrong)} misclassified test digits",
+            note=f"The first {MAX_SHOWN_MISTAKES} of them."
+            if len(wrong) > MAX_SHOWN_MISTAKES
+            else "",
         )
+    )
 
 
 def timings_table(timings: list[AlgorithmTiming], current: str) -> None:

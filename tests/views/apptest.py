@@ -7,6 +7,8 @@ under the canvas's key. The real component is driven with the mouse in ``test_e2
 
 from __future__ import annotations
 
+import html
+import re
 import types
 from pathlib import Path
 from typing import Any, ClassVar
@@ -69,12 +71,27 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def subheaders(at: AppTest) -> list[str]:
-    return [s.value for s in at.subheader]
+    """Subheaders, and the titles of the figure galleries in ``st.html``."""
+    titles = [
+        html.unescape(title)
+        for element in at.html
+        for title in re.findall(r"<h3[^>]*>(.*?)</h3>", element.value)
+    ]
+    return [s.value for s in at.subheader] + titles
 
 
 def captions_of_images(at: AppTest) -> list[str]:
     return [
         image.caption for element in at.get("image") for image in element.proto.imgs
+    ]
+
+
+def captions_of_figures(at: AppTest) -> list[str]:
+    """Captions of the pictures shown as figures in ``st.html`` (page.figures)."""
+    return [
+        html.unescape(caption)
+        for element in at.html
+        for caption in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", element.value)
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import (
     FakeCanvas,
     accuracy_for,
-    captions_of_images,
+    captions_of_figures,
     metric,
     start,
     subheaders,
@@ -73,6 +74,21 @@ def test_drawn_digit_is_predicted_with_neighbors() -> None:
     assert "The 7 nearest training digits" in subheaders(at)
     assert "What the model sees" in subheaders(at)
     assert any("Votes:" in md.value and "**4**" in md.value for md in at.markdown)
+    captions = captions_of_figures(at)
+    assert captions[0].startswith("Probability of each digit")
+    assert captions[1:4] == [
+        "Your drawing, normalised to 32x32",
+        "Ink per 4x4 block: 64 numbers 0..16",
+        "The nearest training digit",
+    ]
+    neighbours = [c for c in captions if " · d=" in c]
+    assert len(neighbours) == 7
+    assert all(c.startswith("4 · d=") for c in neighbours[:3])
+    distances = [float(c.split("d=")[1].split(" ")[0]) for c in neighbours]
+    assert distances == sorted(distances)
+    (explained,) = [h.value for h in at.html if "What the model sees" in h.value]
+    # Every picture inline (no request per picture): 3 of the input, 7 neighbours.
+    assert len(re.findall(r'<img src="data:image/png;base64,', explained)) == 10
     assert not any("doesn't look like a digit" in w.value for w in at.warning)
 
 
@@ -227,7 +243,7 @@ def test_add_a_drawing_and_the_next_prediction_uses_it(
     assert any("Added as 9" in s.value for s in at.success)
     assert metric(at, "Prediction") == "9"
     assert any("1 your drawings" in c.value for c in at.sidebar.caption)
-    neighbours = [c for c in captions_of_images(at) if " · d=" in c]
+    neighbours = [c for c in captions_of_figures(at) if " · d=" in c]
     assert neighbours[0] == "9 · d=0.0 · yours"
 
 
@@ -257,7 +273,7 @@ def test_mnist_neighbours_are_marked_as_such() -> None:
     )
     at = start(canvases[row])
     assert metric(at, "Prediction") == str(training.y_train[row])
-    neighbours = [c for c in captions_of_images(at) if " · d=" in c]
+    neighbours = [c for c in captions_of_figures(at) if " · d=" in c]
     assert neighbours[0] == f"{training.y_train[row]} · d=0.0 · MNIST"
 
 

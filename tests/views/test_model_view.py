@@ -13,7 +13,13 @@ from digits_knn.evaluation import evaluate
 from digits_knn.model import fit_model
 from digits_knn.persistence import model_to_bytes
 from tests.conftest import STROKE_DIGITS, draw_strokes, drawing_model
-from tests.views.apptest import accuracy_for, metric, start, subheaders
+from tests.views.apptest import (
+    accuracy_for,
+    captions_of_figures,
+    metric,
+    start,
+    subheaders,
+)
 
 
 def test_the_model_view_is_the_default() -> None:
@@ -62,8 +68,11 @@ def test_model_view_lists_the_misclassified_digits() -> None:
     model = drawing_model()
     training = load_training_set(DEFAULT_SOURCE)
     test = training.tests[UCI_TEST]
-    n_wrong = len(evaluate(model, test.X, test.y).misclassified)
-    assert f"The {n_wrong} misclassified test digits" in subheaders(at)
+    result = evaluate(model, test.X, test.y)
+    wrong = result.misclassified
+    assert f"The {len(wrong)} misclassified test digits" in subheaders(at)
+    expected = [f"{test.y[i]} taken for {result.y_pred[i]}" for i in wrong]
+    assert [c for c in captions_of_figures(at) if " taken for " in c] == expected
 
 
 def test_drawn_digits_in_the_training_data() -> None:

@@ -1,0 +1,69 @@
+"""Pictures with captions, several to one page element, their PNGs sent inline.
+
+Streamlit's page re-renders every element it shows each time an update of a rerun
+reaches the browser (about eight times per stroke), so the cost of a stroke grows
+with the number of elements on the page, and each ``st.image`` is fetched from the
+server by a request of its own. The drawing view's results (the probabilities, what
+the model sees, the neighbours) are a dozen small pictures: as figures in one
+``st.html`` element they are one element and no requests. Measured with
+``benchmarks/latency.py``'s strokes, in turn against the same page with ``st.image``:
+see the README's "Speed".
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Iterable
+
+#: Caption and note text as Streamlit's ``st.caption`` shows it, in either theme.
+CAPTION_STYLE = "font-size: 0.875rem; opacity: 0.65; line-height: 1.4"
+
+
+def figure(
+    png: bytes, caption: str, *, width: int | None = None, pixelated: bool = True
+) -> str:
+    """One picture and its caption, as an HTML ``<figure>``.
+
+    Parameters
+    ----------
+    png : bytes
+        A PNG file's bytes (sent inline, as a ``data:`` URL).
+    caption : str
+        Plain text, shown under the picture and used as its alternative text.
+    width : int, optional
+        Width on screen in CSS pixels; by default the picture's own width (never
+        wider than the page's column).
+    pixelated : bool, default True
+        Scale with sharp pixels (bitmaps and block counts); False for charts.
+    """
+    text = html.escape(caption)
+    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    size = f' width="{width}"' if width is not None else ""
+    rendering = "image-rendering: pixelated; " if pixelated else ""
+    return (
+        '<figure style="display: inline-block; margin: 0 0.75rem 0.75rem 0; '
+        'vertical-align: top; text-align: center">'
+        f'<img src="{source}" alt="{text}"{size} '
+        f'style="{rendering}max-width: 100%; height: auto">'
+        f'<figcaption style="{CAPTION_STYLE}">{text}</figcaption></figure>'
+    )
+
+
+def gallery(figures: Iterable[str], *, title: str = "", note: str = "") -> str:
+    """Figures side by side (wrapping), under an optional title and note.
+
+    ``title`` and ``note`` are plain text; ``figures`` come from :func:`figure`.
+    """
+    parts = []
+    if title:
+        parts.append(
+            '<h3 style="font-size: 1.5rem; font-weight: 600; margin: 1rem 0 0.5rem">'
+            f"{html.escape(title)}</h3>"
+        )
+    if note:
+        parts.append(
+            f'<p style="{CAPTION_STYLE}; margin: 0 0 0.75rem">{html.escape(note)}</p>'
+        )
+    parts.append(f"<div>{''.join(figures)}</div>")
+    return "".join(parts)
