@@ -1,0 +1,116 @@
+"""How much of the page Streamlit's frontend redraws per stroke (a script, not a test).
+
+    .venv/bin/python benchmarks/redraws.py [--strokes 5] [PATH ...]
+
+For the bare canvas page and for the app (at ``/`` and at each PATH given, e.g.
+``/how-knn-works``), draws strokes with the mouse in headless Chromium and counts,
+from mouse-up until the ``Prediction`` metric shows the answer: the times React
+committed an update to the page, and how many React components ran in those commits.
+The counts come from a stand-in for React's developer-tools hook (the page's React
+calls it on every commit; a component that ran has React's ``PerformedWork`` flag).
+
+What it showed (README, "Speed"): every commit redraws every element of the page, not
+only the fragment that reran, and a stroke takes about eight commits before its
+prediction shows. So each element anywhere on the page costs on every stroke; the
+number of components per commit is the figure to watch when adding to the page.
+Medians over the strokes; the counts are nearly the same on every run, unlike times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from benchmarks.latency import ARM_STROKE_TIMER, BARE, STROKE  # noqa: E402
+from tests.browser import (  # noqa: E402
+    clear_canvas,
+    draw,
+    launch_browser,
+    streamlit_server,
+    wait_for_app,
+    wait_for_prediction,
+)
+
+#: Installed before the page's scripts: React finds it and reports every commit.
+COMMIT_HOOK = """(() => {
+  const ran = (f) => [0, 1, 11, 14, 15].includes(f.tag) && (f.flags & 1) === 1;
+  const count = (fiber) => {
+    let n = 0;
+    for (let f = fiber; f; f = f.sibling) n += (ran(f) ? 1 : 0) + count(f.child);
+    return n;
+  };
+  window.__commits = { on: false, list: [] };
+  window.__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+    supportsFiber: true, isDisabled: false, renderers: new Map(),
+    inject() { return 1; }, checkDCE() {}, onScheduleFiberRoot() {},
+    onCommitFiberUnmount() {}, onPostCommitFiberRoot() {},
+    onCommitFiberRoot(id, root) {
+      const c = window.__commits;
+      if (c.on) c.list.push([window.__lat.shown === null, count(root.current.child)]);
+    },
+  };
+})()"""
+
+START_COUNTING = """() => {
+  window.__commits = { on: false, list: [] };
+  addEventListener("pointerup", () => { window.__commits.on = true; },
+                   { capture: true, once: true });
+}"""
+
+
+def stroke_commits(page: Page) -> tuple[int, int]:
+    """Commits and components run from mouse-up until the prediction showed."""
+    page.evaluate(ARM_STROKE_TIMER)
+    page.evaluate(START_COUNTING)
+    draw(page, [STROKE])
+    page.wait_for_function("() => window.__lat.shown !== null", timeout=30_000)
+    commits: list[list[int]] = page.evaluate("() => window.__commits.list")
+    clear_canvas(page)
+    page.wait_for_timeout(1000)  # the clearing's own commits are not counted
+    before = [n for pending, n in commits if pending]
+    return len(before), sum(before)
+
+
+def measure(script: Path, path: str, strokes: int) -> str:
+    with contextlib.ExitStack() as stack:
+        pw = stack.enter_context(sync_playwright())
+        url, _, _ = stack.enter_context(streamlit_server(script))
+        browser = launch_browser(pw)
+        stack.callback(browser.close)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.add_init_script(COMMIT_HOOK)
+        page.goto(url + path)
+        wait_for_app(page)
+        draw(page, [STROKE])  # warm up: the first stroke loads and fits
+        wait_for_prediction(page, timeout=180)
+        clear_canvas(page)
+        page.wait_for_timeout(1000)
+        counts = [stroke_commits(page) for _ in range(strokes)]
+    commits = statistics.median(c for c, _ in counts)
+    components = statistics.median(n for _, n in counts)
+    return (
+        f"commits before the prediction showed {commits:g}, components run in them "
+        f"{components:,.0f} ({components / max(commits, 1):,.0f} per commit)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--strokes", type=int, default=5)
+    parser.add_argument("paths", nargs="*", default=[], help="views, e.g. /tune")
+    args = parser.parse_args()
+    print(f"{BARE.name}: {measure(BARE.script, '', args.strokes)}", flush=True)
+    for path in ["/", *args.paths]:
+        print(f"app {path}: {measure(ROOT / 'app.py', path, args.strokes)}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
