@@ -6,6 +6,8 @@ For the bare canvas page and for the app (at ``/`` and at each PATH given, e.g.
 ``/how-knn-works``), draws strokes with the mouse in headless Chromium and counts,
 from mouse-up until the ``Prediction`` metric shows the answer: the times React
 committed an update to the page, and how many React components ran in those commits.
+On the app it also times mouse-up -> the k=7 neighbours' pictures on screen (median;
+a time, so noisy: compare runs of the same hour).
 The counts come from a stand-in for React's developer-tools hook (the page's React
 calls it on every commit; a component that ran has React's ``PerformedWork`` flag).
 
@@ -65,21 +67,49 @@ START_COUNTING = """() => {
                    { capture: true, once: true });
 }"""
 
+#: Also times mouse-up -> the 7 neighbours' pictures on screen, every picture decoded.
+ARM_NEIGHBOURS_TIMER = """() => {
+  const t = (window.__neighbours = { up: null, shown: null });
+  addEventListener("pointerup", () => { t.up = performance.now(); },
+                   { capture: true, once: true });
+  const captions = 'figcaption, [data-testid="stImageCaption"]';
+  const check = () => {
+    if (t.up !== null) {
+      const shown = [...document.querySelectorAll(captions)]
+        .filter((c) => c.innerText.includes(" · d=")).length;
+      const decoded = [...document.querySelectorAll("img")]
+        .every((i) => i.complete && i.naturalWidth > 0);
+      if (shown === 7 && decoded) { t.shown = performance.now(); return; }
+    }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+}"""
 
-def stroke_commits(page: Page) -> tuple[int, int]:
-    """Commits and components run from mouse-up until the prediction showed."""
+
+def stroke_commits(page: Page, neighbours: bool) -> tuple[int, int, float | None]:
+    """Commits and components run from mouse-up until the prediction showed, and
+    the milliseconds until the neighbours' pictures showed (if ``neighbours``)."""
     page.evaluate(ARM_STROKE_TIMER)
     page.evaluate(START_COUNTING)
+    if neighbours:
+        page.evaluate(ARM_NEIGHBOURS_TIMER)
     draw(page, [STROKE])
     page.wait_for_function("() => window.__lat.shown !== null", timeout=30_000)
     commits: list[list[int]] = page.evaluate("() => window.__commits.list")
+    shown = None
+    if neighbours:
+        page.wait_for_function("() => window.__neighbours.shown !== null")
+        shown = page.evaluate(
+            "() => window.__neighbours.shown - window.__neighbours.up"
+        )
     clear_canvas(page)
     page.wait_for_timeout(1000)  # the clearing's own commits are not counted
     before = [n for pending, n in commits if pending]
-    return len(before), sum(before)
+    return len(before), sum(before), shown
 
 
-def measure(script: Path, path: str, strokes: int) -> str:
+def measure(script: Path, path: str, strokes: int, *, neighbours: bool = True) -> str:
     with contextlib.ExitStack() as stack:
         pw = stack.enter_context(sync_playwright())
         url, _, _ = stack.enter_context(streamlit_server(script))
@@ -93,13 +123,17 @@ def measure(script: Path, path: str, strokes: int) -> str:
         wait_for_prediction(page, timeout=180)
         clear_canvas(page)
         page.wait_for_timeout(1000)
-        counts = [stroke_commits(page) for _ in range(strokes)]
-    commits = statistics.median(c for c, _ in counts)
-    components = statistics.median(n for _, n in counts)
-    return (
+        counts = [stroke_commits(page, neighbours) for _ in range(strokes)]
+    commits = statistics.median(c for c, _, _ in counts)
+    components = statistics.median(n for _, n, _ in counts)
+    report = (
         f"commits before the prediction showed {commits:g}, components run in them "
         f"{components:,.0f} ({components / max(commits, 1):,.0f} per commit)"
     )
+    if neighbours:
+        shown = statistics.median(t for _, _, t in counts if t is not None)
+        report += f"; mouse-up -> the 7 neighbours' pictures on screen {shown:.0f} ms"
+    return report
 
 
 def main() -> None:
@@ -107,7 +141,8 @@ def main() -> None:
     parser.add_argument("--strokes", type=int, default=5)
     parser.add_argument("paths", nargs="*", default=[], help="views, e.g. /tune")
     args = parser.parse_args()
-    print(f"{BARE.name}: {measure(BARE.script, '', args.strokes)}", flush=True)
+    bare = measure(BARE.script, "", args.strokes, neighbours=False)
+    print(f"{BARE.name}: {bare}", flush=True)
     for path in ["/", *args.paths]:
         print(f"app {path}: {measure(ROOT / 'app.py', path, args.strokes)}", flush=True)
 
