@@ -146,6 +146,28 @@ def one_stroke(page: Page) -> float:
     return latency
 
 
+def warm_page(
+    stack: contextlib.ExitStack, pw: Playwright, setup: Setup, init_script: str = ""
+) -> Page:
+    """``setup``'s page on a server and in a browser of its own (both closed with
+    ``stack``), ``init_script`` run before the page's own, warmed up by one stroke
+    (the first stroke loads and fits), its canvas cleared."""
+    url, _, _ = stack.enter_context(
+        streamlit_server(setup.script, extra_args=setup.extra)
+    )
+    browser = launch_browser(pw)
+    stack.callback(browser.close)
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    if init_script:
+        page.add_init_script(init_script)
+    page.goto(url + setup.path)
+    wait_for_app(page)
+    draw(page, [STROKE])
+    wait_for_prediction(page, timeout=180)
+    clear_canvas(page)
+    return page
+
+
 def interleaved_strokes(setups: list[Setup], rounds: int) -> dict[str, list[float]]:
     """Stroke latencies of several pages measured in turn, one stroke each per round.
 
@@ -157,20 +179,7 @@ def interleaved_strokes(setups: list[Setup], rounds: int) -> dict[str, list[floa
     """
     with contextlib.ExitStack() as stack:
         pw = stack.enter_context(sync_playwright())
-        pages = {}
-        for setup in setups:
-            url, _, _ = stack.enter_context(
-                streamlit_server(setup.script, extra_args=setup.extra)
-            )
-            browser = launch_browser(pw)
-            stack.callback(browser.close)
-            page = browser.new_page(viewport={"width": 1400, "height": 1400})
-            page.goto(url + setup.path)
-            wait_for_app(page)
-            draw(page, [STROKE])  # warm up: the first stroke loads and fits
-            wait_for_prediction(page, timeout=180)
-            clear_canvas(page)
-            pages[setup.name] = page
+        pages = {setup.name: warm_page(stack, pw, setup) for setup in setups}
         latencies: dict[str, list[float]] = {name: [] for name in pages}
         for _ in range(rounds):
             for name, page in pages.items():

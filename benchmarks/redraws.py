@@ -31,14 +31,16 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from benchmarks.latency import ARM_STROKE_TIMER, BARE, STROKE  # noqa: E402
+from benchmarks.latency import (  # noqa: E402
+    ARM_STROKE_TIMER,
+    BARE,
+    STROKE,
+    Setup,
+    warm_page,
+)
 from tests.browser import (  # noqa: E402
     clear_canvas,
     draw,
-    launch_browser,
-    streamlit_server,
-    wait_for_app,
-    wait_for_prediction,
 )
 
 #: Installed before the page's scripts: React finds it and reports every commit.
@@ -109,20 +111,12 @@ def stroke_commits(page: Page, neighbours: bool) -> tuple[int, int, float | None
     return len(before), sum(before), shown
 
 
-def measure(script: Path, path: str, strokes: int, *, neighbours: bool = True) -> str:
+def measure(setup: Setup, strokes: int, *, neighbours: bool = True) -> str:
     with contextlib.ExitStack() as stack:
-        pw = stack.enter_context(sync_playwright())
-        url, _, _ = stack.enter_context(streamlit_server(script))
-        browser = launch_browser(pw)
-        stack.callback(browser.close)
-        page = browser.new_page(viewport={"width": 1400, "height": 1400})
-        page.add_init_script(COMMIT_HOOK)
-        page.goto(url + path)
-        wait_for_app(page)
-        draw(page, [STROKE])  # warm up: the first stroke loads and fits
-        wait_for_prediction(page, timeout=180)
-        clear_canvas(page)
-        page.wait_for_timeout(1000)
+        page = warm_page(
+            stack, stack.enter_context(sync_playwright()), setup, COMMIT_HOOK
+        )
+        page.wait_for_timeout(1000)  # the clearing's own commits are not counted
         counts = [stroke_commits(page, neighbours) for _ in range(strokes)]
     commits = statistics.median(c for c, _, _ in counts)
     components = statistics.median(n for _, n, _ in counts)
@@ -141,10 +135,11 @@ def main() -> None:
     parser.add_argument("--strokes", type=int, default=5)
     parser.add_argument("paths", nargs="*", default=[], help="views, e.g. /tune")
     args = parser.parse_args()
-    bare = measure(BARE.script, "", args.strokes, neighbours=False)
+    bare = measure(BARE, args.strokes, neighbours=False)
     print(f"{BARE.name}: {bare}", flush=True)
     for path in ["/", *args.paths]:
-        print(f"app {path}: {measure(ROOT / 'app.py', path, args.strokes)}", flush=True)
+        app = Setup(f"app {path}", path=path)
+        print(f"{app.name}: {measure(app, args.strokes)}", flush=True)
 
 
 if __name__ == "__main__":
