@@ -140,7 +140,9 @@ def power_sums_one(
     B_counts : ndarray of shape (n_b, n_features), int8, optional
         ``B`` as int8 when it holds block counts: whole-number arithmetic, exact.
     B_norms : ndarray of shape (n_b,), optional
-        ``(B * B).sum(axis=1)``, for p = 2 without counts.
+        ``(B * B).sum(axis=1)``, for p = 2 (whole numbers, int32, with counts): the
+        squares then come from one product per row, ``|b|^2 - 2 b.x + |x|^2``, about
+        half the time of squaring every difference on ninety thousand rows.
 
     Returns
     -------
@@ -154,7 +156,13 @@ def power_sums_one(
     """
     x = np.asarray(x, dtype=np.float64)
     if B_counts is not None and np.array_equal(np.round(x), x) and x.min() >= 0:
-        diff = B_counts - x.astype(np.int8)  # -16..16 fits in int8
+        x_counts = x.astype(np.int8)
+        if p == 2 and B_norms is not None:
+            # Whole numbers throughout (b.x <= 64 * 16 * 16), so exact; no BLAS thread.
+            dots = np.einsum("ij,j->i", B_counts, x_counts, dtype=np.int32)
+            x_norm = int(np.dot(x_counts.astype(np.int32), x_counts))
+            return (B_norms - 2 * dots + x_norm).astype(np.float64)
+        diff = B_counts - x_counts  # -16..16 fits in int8
         if p == 1:
             return np.abs(diff).sum(axis=1, dtype=np.int32).astype(np.float64)
         if p == 2:

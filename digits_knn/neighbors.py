@@ -90,7 +90,7 @@ class _Part:
     method: str  # what the search runs: "brute", "kd_tree" or "ball_tree"
     tree: NearestNeighbors | KNeighborsClassifier | None  # fitted, unless brute
     counts: np.ndarray | None  # X as int8 when it holds block counts
-    norms: np.ndarray | None  # (n,), |x|^2 of each row, for float data
+    norms: np.ndarray  # (n,), |x|^2 of each row: int32 for counts, else float64
 
     def kneighbors(
         self,
@@ -139,7 +139,11 @@ def _make_part(
         method=method,
         tree=tree,
         counts=counts,
-        norms=None if counts is not None else _read_only((X * X).sum(axis=1)),
+        norms=_read_only(
+            (X * X).sum(axis=1)
+            if counts is None
+            else np.einsum("ij,ij->i", counts, counts, dtype=np.int32)
+        ),
     )
 
 

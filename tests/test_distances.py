@@ -42,6 +42,24 @@ def test_one_query_matches_the_batch(split: Split, p: float) -> None:
         )
 
 
+def test_one_query_with_row_norms_is_exact_for_counts(split: Split) -> None:
+    """p = 2 from the rows' squared norms (what an index keeps): every digit, exactly."""
+    B = split.X_train
+    counts = B.astype(np.int8)
+    norms = np.einsum("ij,ij->i", counts, counts, dtype=np.int32)
+    edge = np.zeros(64)
+    edge[::2] = 16  # the largest products the counts allow
+    for x in [*split.X_test[:20], edge, np.zeros(64)]:
+        expected = direct_sums(x[None, :], B, 2)[0]
+        found = power_sums_one(x, B, 2, B_counts=counts, B_norms=norms)
+        assert_array_equal(found, expected)
+    noisy = split.X_test[0] + 0.5  # not counts: the float path, norms unused
+    assert_allclose(
+        power_sums_one(noisy, B, 2, B_counts=counts, B_norms=norms),
+        direct_sums(noisy[None], B, 2)[0],
+    )
+
+
 def test_squared_euclidean_is_exact_for_counts(split: Split) -> None:
     A, B = split.X_test[:20], split.X_train
     assert_array_equal(squared_euclidean(A, B), direct_sums(A, B, 2))
