@@ -193,6 +193,16 @@ def clear_canvas(page: Page) -> None:
     wait_until_idle(page)
 
 
+def add_drawing_as(page: Page, label: int) -> None:
+    """Open "Add to the training set" under the prediction, pick ``label``, add."""
+    page.get_by_role("button", name="Add to the training set").click()
+    choices = page.locator('[data-testid="stButtonGroup"]').filter(
+        has_text="Add this drawing to the training set as"
+    )
+    choices.get_by_role("radio", name=str(label), exact=True).click()
+    page.get_by_role("button", name=f"Add as {label}").click()
+
+
 def wait_for_app(page: Page, timeout: float = 60) -> None:
     """Wait until the app has run once and the canvas is on screen."""
     canvas(page).wait_for(state="visible", timeout=timeout * 1000)

@@ -19,6 +19,7 @@ from digits_knn.persistence import load_model
 from tests.browser import (
     DIGIT_STROKES,
     ROOT,
+    add_drawing_as,
     canvas,
     clear_canvas,
     draw,
@@ -203,11 +204,7 @@ def test_correct_a_label_and_the_next_prediction_changes(page: Page) -> None:
     set_k(page, 1)
     draw(page, DIGIT_STROKES["7"])
     assert wait_for_prediction(page, "7") == "7"
-    choices = page.locator('[data-testid="stButtonGroup"]').filter(
-        has_text="Add this drawing to the training set as"
-    )
-    choices.get_by_role("radio", name="1", exact=True).click()
-    page.get_by_role("button", name="Add as 1").click()
+    add_drawing_as(page, 1)
     assert wait_for_prediction(page, "1") == "1"
     expect(page.get_by_text("Added as 1")).to_be_visible()
     screenshot(page, "added-as-1")
@@ -483,11 +480,7 @@ def test_two_servers_share_one_postgresql(browser: Browser, postgres_url: str) -
                 draw(pages[name], DIGIT_STROKES["7"])
                 assert wait_for_prediction(pages[name], "7", timeout=120) == "7"
             teacher, student = pages["a"], pages["b"]
-            choices = teacher.locator('[data-testid="stButtonGroup"]').filter(
-                has_text="Add this drawing to the training set as"
-            )
-            choices.get_by_role("radio", name="1", exact=True).click()
-            teacher.get_by_role("button", name="Add as 1").click()
+            add_drawing_as(teacher, 1)
             expect(teacher.get_by_text("Added as 1")).to_be_visible()
             clear_canvas(student)
             draw(student, DIGIT_STROKES["7"])  # one stroke later, server B knows

@@ -5,6 +5,7 @@ It sits above every other view and reruns alone on each stroke (``st.fragment``)
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,11 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "bmp", "gif"]
 CANVAS_TOOLBAR_FIX = (
     Path(__file__).resolve().parents[2] / "assets" / "canvas_toolbar.html"
 )
+#: Seconds a new drawing's prediction is given to reach the browser and be drawn on its
+#: own, before the pictures and controls after it arrive and are drawn with it (the
+#: README's "Speed" measures it: the prediction about 30 ms sooner, the neighbours'
+#: pictures as before).
+PREDICTION_HEAD_START = 0.02
 
 
 def canvas_ui() -> np.ndarray | None:
@@ -120,12 +126,20 @@ def not_a_digit_ui(check: DigitCheck) -> None:
     )
 
 
-def prediction_ui(explanation: Explanation, weights: str) -> None:
+def prediction_ui(explanation: Explanation, weights: str, *, new: bool) -> None:
+    """The prediction, then its confidence and the votes' probabilities.
+
+    ``new``: a drawing the view has not shown yet (a stroke, an upload); its
+    prediction goes out first (:data:`PREDICTION_HEAD_START`). A rerun on the same
+    drawing (a k move, a view switch) does not wait.
+    """
     st.metric(
         "Prediction",
         str(explanation.label),
         help="The digit most of the k nearest training digits carry.",
     )
+    if new:
+        time.sleep(PREDICTION_HEAD_START)  # frees the server's thread to send it
     st.markdown(
         f"Confidence **{explanation.confidence:.0%}**. {votes_text(explanation, weights)}"
     )
@@ -239,26 +253,34 @@ def add_drawing_ui(
     bitmap: np.ndarray,
     prediction: int,
 ) -> None:
-    """'Add to training set as [0-9]', pre-filled with the prediction."""
-    label = st.segmented_control(
-        "Add this drawing to the training set as",
-        list(range(10)),
-        default=prediction,
-        required=True,
-        key=f"add-label-{state.canvas_generation()}-{prediction}",
+    """'Add to the training set': a popover with 'as [0-9]' (pre-filled with the
+    prediction) and the button. Closed, its ten choices are not drawn on each stroke.
+    What the last addition did shows above it (the popover stays open after it)."""
+    state.show_flashes(VIEW)
+    with st.popover(
+        "Add to the training set",
+        icon=":material/add:",
         help="KNN learns by keeping examples: the drawing joins 'your drawings', "
         "shared by everyone on this server, and the next prediction uses it.",
-    )
-    st.button(
-        "Add to the training set" if label is None else f"Add as {label}",
-        on_click=add_drawing,
-        args=(store, image, bitmap, label),
-        disabled=label is None or store is None,
-        help=None if store is not None else "The drawings' database is unavailable.",
-        icon=":material/add:",
-        key="add_drawing",
-    )
-    state.show_flashes(VIEW)
+    ):
+        label = st.segmented_control(
+            "Add this drawing to the training set as",
+            list(range(10)),
+            default=prediction,
+            required=True,
+            key=f"add-label-{state.canvas_generation()}-{prediction}",
+        )
+        st.button(
+            "Add to the training set" if label is None else f"Add as {label}",
+            on_click=add_drawing,
+            args=(store, image, bitmap, label),
+            disabled=label is None or store is None,
+            help=None
+            if store is not None
+            else "The drawings' database is unavailable.",
+            icon=":material/add:",
+            key="add_drawing",
+        )
 
 
 def uploaded_model_banner(uploaded: state.UploadedModel | None) -> None:
@@ -319,6 +341,7 @@ def view(settings: ModelSettings) -> None:
         st.rerun()  # a drawing was added: the whole page follows the new data
     drawings = cache.drawings()
     uploaded = state.uploaded_model()
+    shown = state.current_drawing()
     with st.container():  # always here, so the canvas below keeps its place
         uploaded_model_banner(uploaded)
     left, right = st.columns([1, 2], gap="large")
@@ -367,7 +390,8 @@ def view(settings: ModelSettings) -> None:
             current_drawing(image, bitmap, features, explanation, index, uploaded)
         )
         warning = st.empty()  # above the prediction, filled last
-        prediction_ui(explanation, weights)
+        new = shown is None or not np.array_equal(shown.image, image)
+        prediction_ui(explanation, weights, new=new)
         add_drawing_ui(drawings.store, image, bitmap, explanation.label)
     nearest = index.row(explanation.neighbors[0].index)
     explanation_ui(explanation, pictures, legend, bitmap, features, nearest)

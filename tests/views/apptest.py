@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block
 
 from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_training_set
 from digits_knn.evaluation import evaluate
@@ -93,6 +94,18 @@ def captions_of_figures(at: AppTest) -> list[str]:
         for element in at.html
         for caption in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", element.value)
     ]
+
+
+def popovers(at: AppTest) -> dict[str, Block]:
+    """The page's popovers (closed or open), by label."""
+    found: dict[str, Block] = {}
+    stack: list[Any] = [at._tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Block) and node.type == "popover":
+            found[node.proto.popover.label] = node
+        stack.extend(getattr(node, "children", {}).values())
+    return found
 
 
 def accuracy_for(source: str = DEFAULT_SOURCE, **params: Any) -> str:

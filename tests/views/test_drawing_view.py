@@ -27,6 +27,7 @@ from tests.views.apptest import (
     accuracy_for,
     captions_of_figures,
     metric,
+    popovers,
     start,
     subheaders,
 )
@@ -230,6 +231,10 @@ def test_add_a_drawing_and_the_next_prediction_uses_it(
     assert metric(at, "Prediction") == "4"
     label = add_label(at)
     assert label.value == 4  # pre-filled with the prediction
+    # Under a popover below the prediction (closed, its choices cost no redraws).
+    add = popovers(at)["Add to the training set"]
+    assert [g.label for g in add.button_group] == [label.label]
+    assert [b.key for b in add.button] == ["add_drawing"]
     label.set_value(9).run()
     at.button(key="add_drawing").click().run()
     assert not at.exception
