@@ -1,13 +1,13 @@
 """Pictures with captions, several to one page element, their PNGs sent inline.
 
-Streamlit's page re-renders every element it shows each time an update of a rerun
-reaches the browser (about eight times per stroke), so the cost of a stroke grows
-with the number of elements on the page, and each ``st.image`` is fetched from the
-server by a request of its own. The drawing view's results (the probabilities, what
-the model sees, the neighbours) are a dozen small pictures: as figures in one
-``st.html`` element they are one element and no requests. Measured with
-``benchmarks/latency.py``'s strokes, in turn against the same page with ``st.image``:
-see the README's "Speed".
+Every element costs on each stroke: when a run starts and when it ends, Streamlit's
+frontend redraws every element of the page (``benchmarks/redraws.py`` counts it), a
+changed element is drawn again, and each ``st.image`` is fetched from the server by a
+request of its own. The drawing view's results (the probabilities, what the model
+sees, the neighbours) are a dozen small pictures, Finish my digit's half a dozen more:
+as figures in one ``st.html`` element each they are one element and no requests.
+Measured with ``benchmarks/latency.py``'s strokes, in turn against the same page with
+``st.image``: see the README's "Speed".
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ CAPTION_STYLE = "font-size: 0.875rem; opacity: 0.65; line-height: 1.4"
 
 
 def figure(
-    png: bytes, caption: str, *, width: int | None = None, pixelated: bool = True
+    png: bytes,
+    caption: str,
+    *,
+    width: int | None = None,
+    pixelated: bool = True,
+    wrap: bool = False,
 ) -> str:
     """One picture and its caption, as an HTML ``<figure>``.
 
@@ -36,14 +41,18 @@ def figure(
         wider than the page's column).
     pixelated : bool, default True
         Scale with sharp pixels (bitmaps and block counts); False for charts.
+    wrap : bool, default False
+        Keep the figure as wide as the picture (``width``), the caption wrapping under
+        it; by default a long caption widens the figure.
     """
     text = html.escape(caption)
     source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     size = f' width="{width}"' if width is not None else ""
     rendering = "image-rendering: pixelated; " if pixelated else ""
+    boxed = f"width: {width}px; max-width: 100%; " if wrap and width else ""
     return (
         '<figure style="display: inline-block; margin: 0 0.75rem 0.75rem 0; '
-        'vertical-align: top; text-align: center">'
+        f'{boxed}vertical-align: top; text-align: center">'
         f'<img src="{source}" alt="{text}"{size} '
         f'style="{rendering}max-width: 100%; height: auto">'
         f'<figcaption style="{CAPTION_STYLE}">{text}</figcaption></figure>'

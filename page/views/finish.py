@@ -26,6 +26,7 @@ from digits_knn.preprocessing import (
     unpack_bitmaps,
 )
 from page import cache, cache_views, state
+from page.figures import figure, gallery
 from page.sidebar import WEIGHT_LABELS, current_settings
 from page.views import FOLLOWER
 
@@ -109,40 +110,45 @@ def pictures_ui(
     hidden_px = hidden_pixels(half)
     shown = np.where(hidden_px, 0.0, bitmap)
     finished = np.where(hidden_px, completion.picture(packed), bitmap)
-    cols = st.columns(4)
-    cols[0].image(
-        png_bytes(render_grey(shown, hidden=hidden_px)),
-        caption=f"What the model is given: the {VISIBLE[half]} half (32 counts)",
-        width=PICTURE_WIDTH,
-        output_format="PNG",
-    )
-    cols[1].image(
-        png_bytes(
-            render_counts(completion.features, cell=24, hidden=completion.hidden)
+    figures = [
+        figure(
+            png_bytes(render_grey(shown, hidden=hidden_px)),
+            f"What the model is given: the {VISIBLE[half]} half (32 counts)",
+            width=PICTURE_WIDTH,
+            wrap=True,
         ),
-        caption=f"Predicted: the {half} half's 32 counts, the neighbours' weighted mean",
-        width=PICTURE_WIDTH,
-        output_format="PNG",
-    )
-    cols[2].image(
-        png_bytes(render_grey(finished, hidden=hidden_px)),
-        caption="Predicted, drawn: the neighbours' own 32x32 pictures, same weights",
-        width=PICTURE_WIDTH,
-        output_format="PNG",
-    )
+        figure(
+            png_bytes(
+                render_counts(completion.features, cell=24, hidden=completion.hidden)
+            ),
+            f"Predicted: the {half} half's 32 counts, the neighbours' weighted mean",
+            width=PICTURE_WIDTH,
+            wrap=True,
+        ),
+        figure(
+            png_bytes(render_grey(finished, hidden=hidden_px)),
+            "Predicted, drawn: the neighbours' own 32x32 pictures, same weights",
+            width=PICTURE_WIDTH,
+            wrap=True,
+        ),
+    ]
+    if not only_half:
+        figures.append(
+            figure(
+                png_bytes(render_counts(features, cell=24, hidden=completion.hidden)),
+                "The truth: your drawing's own counts",
+                width=PICTURE_WIDTH,
+                wrap=True,
+            )
+        )
+    st.html(gallery(figures))  # one element, pictures inline: page.figures says why
     if only_half:
-        cols[3].info(
+        st.info(
             f"You drew only the {VISIBLE[half]} half, so there is no truth to compare "
             "with: the prediction is the page's guess of the rest.",
             icon=":material/help:",
         )
         return
-    cols[3].image(
-        png_bytes(render_counts(features, cell=24, hidden=completion.hidden)),
-        caption="The truth: your drawing's own counts",
-        width=PICTURE_WIDTH,
-        output_format="PNG",
-    )
     hidden = completion.hidden.ravel()
     error = rmse_per_count(completion.features[hidden], features[hidden])
     baseline = rmse_per_count(completer.mean_hidden, features[hidden])
@@ -161,14 +167,11 @@ def neighbors_ui(
         f"**The {k} training digits whose halves were averaged**, nearest first by "
         "the visible half; w is each one's share of the average."
     )
-    st.image(
-        [bitmap_png(b) for b in bitmaps],
-        caption=[
-            f"{label} · w={w:.2f}"
-            for label, w in zip(labels, completion.weights, strict=True)
-        ],
-        width=72,
-        output_format="PNG",
+    st.html(
+        gallery(
+            figure(bitmap_png(b), f"{label} · w={w:.2f}", width=72)
+            for b, label, w in zip(bitmaps, labels, completion.weights, strict=True)
+        )
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from digits_knn.completion import choose_completion
 from digits_knn.data import DEFAULT_SOURCE, load_training_set, writer_groups
 from tests.conftest import STROKE_DIGITS, draw_strokes
-from tests.views.apptest import FakeCanvas, captions_of_images, start
+from tests.views.apptest import FakeCanvas, captions_of_figures, start
 
 
 def texts(at: object) -> str:
@@ -22,11 +22,12 @@ def texts(at: object) -> str:
 
 def test_a_whole_drawing_is_finished_and_compared_with_its_truth() -> None:
     at = start(draw_strokes(STROKE_DIGITS[7]), view="finish")
-    captions = captions_of_images(at)
+    captions = captions_of_figures(at)
     assert "What the model is given: the upper half (32 counts)" in captions
     assert any(c.startswith("Predicted: the lower half") for c in captions)
     assert any(c.startswith("Predicted, drawn") for c in captions)
     assert "The truth: your drawing's own counts" in captions
+    assert not at.get("image")  # inline figures: no element or request per picture
     # The prediction is nearer the truth than the training digits' average half.
     match = re.search(r"off by \*\*([\d.]+)\*\*.*would be off by (\d+\.\d+)", texts(at))
     assert match, texts(at)
@@ -53,7 +54,7 @@ def test_each_half_can_be_hidden() -> None:
     at = start(draw_strokes(STROKE_DIGITS[0]), view="finish")
     at.button_group(key="finish_half").set_value("left").run()
     assert not at.exception
-    captions = captions_of_images(at)
+    captions = captions_of_figures(at)
     assert "What the model is given: the right half (32 counts)" in captions
     assert any(c.startswith("Predicted: the left half") for c in captions)
 
@@ -66,7 +67,7 @@ def test_half_a_digit_drawn_on_purpose_has_no_truth_and_is_not_stretched() -> No
     at.radio(key="finish_drawn").set_value("half").run()
     assert not at.exception
     assert "there is no truth to compare" in texts(at)
-    captions = captions_of_images(at)
+    captions = captions_of_figures(at)
     assert "The truth: your drawing's own counts" not in captions
     assert any(c.startswith("Predicted, drawn") for c in captions)
 
