@@ -46,7 +46,7 @@ CANVAS_TOOLBAR_FIX = (
 )
 #: Seconds a new drawing's prediction is given to reach the browser and be drawn on its
 #: own, before the pictures and controls after it arrive and are drawn with it (the
-#: README's "Speed" measures it: the prediction about 30 ms sooner, the neighbours'
+#: README's "Speed" measures it: the prediction 20-30 ms sooner, the neighbours'
 #: pictures as before).
 PREDICTION_HEAD_START = 0.02
 
@@ -255,7 +255,7 @@ def add_drawing_ui(
 ) -> None:
     """'Add to the training set': a popover with 'as [0-9]' (pre-filled with the
     prediction) and the button. Closed, its ten choices are not drawn on each stroke.
-    What the last addition did shows above it (the popover stays open after it)."""
+    What the last addition did shows above it, where the open popover cannot hide it."""
     state.show_flashes(VIEW)
     with st.popover(
         "Add to the training set",
