@@ -208,6 +208,8 @@ WAITING_TESTS = (
     "tests/test_store.py",
     "tests/test_cli_drawings.py",
 )
+#: Each half's report ends with its slowest tests: where CI's minutes go, in every log.
+SLOWEST = "--durations=10"
 #: The rest's numeric libraries on one thread, leaving the other core to the waiting.
 ONE_THREAD = {
     name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -224,7 +226,7 @@ def pytest_in_two_halves(env: dict[str, str]) -> int:
     say(f"pytest: {waiting} beside the rest")
     with tempfile.TemporaryFile() as waiting_log:
         waiting_run = subprocess.Popen(
-            [str(PYTHON), "-m", "pytest", *WAITING_TESTS],
+            [str(PYTHON), "-m", "pytest", SLOWEST, *WAITING_TESTS],
             cwd=ROOT,
             env=env,
             stdout=waiting_log,
@@ -236,6 +238,7 @@ def pytest_in_two_halves(env: dict[str, str]) -> int:
                     str(PYTHON),
                     "-m",
                     "pytest",
+                    SLOWEST,
                     *(f"--ignore={tests}" for tests in WAITING_TESTS),
                 ],
                 cwd=ROOT,
