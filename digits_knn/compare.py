@@ -6,8 +6,8 @@ SVM or Random Forest", and models that fit parameters instead of storing their d
 :func:`score_contenders` measures each on the same test digits:
 
 - the KNN (k, p and votes as given: the page's sidebar, or its defaults);
-- a KNN on HOG features of the 32x32 bitmap (scikit-image's ``hog``, its parameters
-  chosen by cross-validation grouped by writer, :func:`choose_hog`);
+- a KNN on HOG features of the 32x32 bitmap (:func:`digits_knn.hog.hog_features`, its
+  parameters chosen by cross-validation grouped by writer, :func:`choose_hog`);
 - an SVM with an RBF kernel, its probabilities calibrated by cross-validation;
 - a random forest;
 - a logistic regression, the linear baseline.
@@ -36,6 +36,7 @@ from digits_knn.data import (
     sample_rows,
     writer_groups,
 )
+from digits_knn.hog import hog_features
 from digits_knn.preprocessing import MAX_COUNT, unpack_bitmaps
 
 #: The pen writers' fold every model learns without, and is tested on.
@@ -57,35 +58,6 @@ HOG_CANDIDATES = ((9, 8, 2), (9, 8, 1), (12, 8, 2), (6, 8, 2))
 HOG_CV_SAMPLE = 3000
 #: The test sets of the comparison.
 TESTS = (UCI_TEST, DRAWN_TEST)
-
-
-def hog_features(bitmaps: np.ndarray, params: Sequence[int]) -> np.ndarray:
-    """HOG features of 32x32 bitmaps (scikit-image's ``hog``).
-
-    Parameters
-    ----------
-    bitmaps : ndarray of shape (n, 32, 32), bool
-    params : (orientations, pixels per cell, cells per block)
-
-    Returns
-    -------
-    ndarray of shape (n, n_features), float32
-    """
-    from skimage.feature import hog
-
-    orientations, cell, block = params
-    return np.stack(
-        [
-            hog(
-                np.asarray(b, dtype=np.float32),
-                orientations=orientations,
-                pixels_per_cell=(cell, cell),
-                cells_per_block=(block, block),
-                feature_vector=True,
-            )
-            for b in bitmaps
-        ]
-    ).astype(np.float32)
 
 
 def choose_hog(
