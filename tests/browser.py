@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, Locator, Page, Playwright
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_FLAGS = [
@@ -203,10 +205,27 @@ def add_drawing_as(page: Page, label: int) -> None:
     page.get_by_role("button", name=f"Add as {label}").click()
 
 
-def wait_for_app(page: Page, timeout: float = 60) -> None:
-    """Wait until the app has run once and the canvas is on screen."""
-    canvas(page).wait_for(state="visible", timeout=timeout * 1000)
-    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=timeout * 1000)
+def wait_for_app(page: Page, timeout: float = 120) -> None:
+    """Wait until the app has run once and the canvas is on screen.
+
+    The timeout is generous: CI runs the browser tests beside the other half of the
+    suite on two cores, and a page is slow to load there, not broken. If it never
+    loads, the error says what the page showed instead.
+    """
+    start = time.perf_counter()
+    try:
+        canvas(page).wait_for(state="visible", timeout=timeout * 1000)
+        page.locator('[data-testid="stMetric"]').first.wait_for(timeout=timeout * 1000)
+    except PlaywrightTimeoutError as exc:
+        seconds = time.perf_counter() - start
+        try:
+            shown = page.locator("body").aria_snapshot(timeout=5000)
+        except PlaywrightError as snapshot_error:
+            shown = f"(no snapshot: {snapshot_error})"
+        raise AssertionError(
+            f"the app at {page.url} showed no canvas and prediction after "
+            f"{seconds:.0f} s; the page showed:\n{shown}"
+        ) from exc
 
 
 def page_accuracy(**params: float | int | str) -> str:

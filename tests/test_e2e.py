@@ -36,6 +36,10 @@ from tests.conftest import STROKE_DIGITS, create_database, draw_strokes, drop_da
 pytestmark = pytest.mark.e2e
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 VIEWPORT = {"width": 1400, "height": 2400}
+#: How long an ``expect`` waits unless told (Playwright's default: 5 s). CI runs these
+#: tests beside the other half of the suite on two cores: a view can take longer than
+#: 5 s to show there without anything being wrong. A passing check does not wait.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="module")
