@@ -18,6 +18,8 @@ whichever of two tied neighbours it meets first, as scikit-learn does.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -73,6 +75,34 @@ def _as_counts(X: np.ndarray) -> np.ndarray | None:
     return counts
 
 
+#: Each training matrix's counts stored by column (see :func:`_columns_of`), by where
+#: the matrix lies in memory; an entry goes when the array owning that memory does.
+_columns_by_matrix: dict[tuple[object, ...], np.ndarray] = {}
+_columns_lock = threading.Lock()
+
+
+def _columns_of(X: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``counts`` transposed and contiguous, (n_features, n) int8: one copy per training
+    matrix ``X``, shared by every index over it (one per p and search, say), even
+    through different views of it.
+
+    A query's sums run a column at a time over it, about 4.5 times faster than row by
+    row (:func:`digits_knn.distances.power_sums_one`). 91,413 digits: 5.9 MB.
+    """
+    owner = X
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    key = (id(owner), X.__array_interface__["data"][0], X.shape, X.strides)
+    with _columns_lock:
+        columns = _columns_by_matrix.get(key)
+        if columns is None:
+            columns = np.ascontiguousarray(counts.T)
+            columns.setflags(write=False)
+            _columns_by_matrix[key] = columns
+            weakref.finalize(owner, _columns_by_matrix.pop, key, None)
+    return columns
+
+
 def _read_only(array: np.ndarray) -> np.ndarray:
     if array.flags.writeable:
         array = array.view()
@@ -91,6 +121,7 @@ class _Part:
     tree: NearestNeighbors | KNeighborsClassifier | None  # fitted, unless brute
     counts: np.ndarray | None  # X as int8 when it holds block counts
     norms: np.ndarray  # (n,), |x|^2 of each row: int32 for counts, else float64
+    columns: np.ndarray | None  # counts by column, (n_features, n), shared (brute only)
 
     def kneighbors(
         self,
@@ -113,7 +144,14 @@ class _Part:
         if self.tree is not None:  # a single tree query runs serially in scikit-learn
             dist, ind = self.tree.kneighbors(x[None, :], n_neighbors=n_neighbors)
             return _ties_by_row(dist, ind)
-        sums = power_sums_one(x, self.X, p, B_counts=self.counts, B_norms=self.norms)
+        sums = power_sums_one(
+            x,
+            self.X,
+            p,
+            B_counts=self.counts,
+            B_norms=self.norms,
+            B_columns=self.columns,
+        )
         rows = smallest_by_row(sums[None, :], n_neighbors)
         found = sums[rows]
         return (found if p == 1 else found ** (1.0 / p)), rows
@@ -144,6 +182,7 @@ def _make_part(
             if counts is None
             else np.einsum("ij,ij->i", counts, counts, dtype=np.int32)
         ),
+        columns=None if counts is None or tree is not None else _columns_of(X, counts),
     )
 
 

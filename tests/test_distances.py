@@ -60,6 +60,37 @@ def test_one_query_with_row_norms_is_exact_for_counts(split: Split) -> None:
     )
 
 
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_one_query_by_column_is_exact_for_counts(split: Split, p: float) -> None:
+    """The counts stored by column (what a brute-force index keeps): every test digit,
+    a query of all 16s against rows of all 16s (the largest sums), a blank query, and
+    whole numbers above 16 (still exact, in wider integers)."""
+    B = split.X_train.copy()
+    B[:3] = 16
+    counts = B.astype(np.int8)
+    columns = np.ascontiguousarray(counts.T)
+    norms = np.einsum("ij,ij->i", counts, counts, dtype=np.int32)
+    big = np.full(64, 127.0)
+    for x in [*split.X_test, np.full(64, 16.0), np.zeros(64), big]:
+        expected = direct_sums(x[None, :], B, p)[0]
+        found = power_sums_one(
+            x, B, p, B_counts=counts, B_norms=norms, B_columns=columns
+        )
+        assert_array_equal(found, expected)
+        assert found.dtype == np.float64
+    # without the norms (p = 2 works them out), and past int8: the float path
+    x = split.X_test[0]
+    assert_array_equal(
+        power_sums_one(x, B, 2, B_counts=counts, B_columns=columns),
+        direct_sums(x[None, :], B, 2)[0],
+    )
+    huge = np.full(64, 200.0)
+    assert_allclose(
+        power_sums_one(huge, B, p, B_counts=counts, B_columns=columns),
+        direct_sums(huge[None, :], B, p)[0],
+    )
+
+
 def test_squared_euclidean_is_exact_for_counts(split: Split) -> None:
     A, B = split.X_test[:20], split.X_train
     assert_array_equal(squared_euclidean(A, B), direct_sums(A, B, 2))

@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.data import Split, load_training_set
+from digits_knn.data import UCI_TEST, Split, load_training_set
 from digits_knn.model import HyperparameterError, explain, fit_model
 from digits_knn.neighbors import fit_index, index_of_classifier, resolve_algorithm
 
@@ -104,6 +104,38 @@ def test_one_copy_of_the_training_matrix_read_only() -> None:
     for p in (1, 2):
         tree = fit_index(X, training.y_train, p=p, algorithm="kd_tree", tree_X=rows)
         assert np.shares_memory(tree._parts[0].tree._fit_X, rows)
+        assert tree._parts[0].columns is None  # a tree does not need them
+
+
+def test_the_counts_by_column_are_one_copy_per_matrix() -> None:
+    """Brute force keeps the counts by column too (a drawing's query runs on them):
+    one read-only copy per training matrix, shared by every p, freed with it."""
+    import gc
+    import weakref
+
+    from digits_knn import neighbors
+
+    training = load_training_set("uci")
+    X = np.array(training.X_train)
+    indexes = [
+        fit_index(X, training.y_train, p=p, algorithm="brute") for p in (1, 2, 3)
+    ]
+    columns = indexes[0]._parts[0].columns
+    assert columns is not None
+    assert all(index._parts[0].columns is columns for index in indexes)
+    assert not columns.flags.writeable
+    assert_array_equal(columns, X.T)
+    assert sum(c is columns for c in neighbors._columns_by_matrix.values()) == 1
+    x = training.tests[UCI_TEST].X[0]
+    for index, p in zip(indexes, (1, 2, 3), strict=True):
+        model = fit_model(X, training.y_train, n_neighbors=5, p=p, algorithm="brute")
+        dist, _ = model.kneighbors(x[None, :])
+        found = index.explain(x, n_neighbors=5, weights="uniform")
+        assert_allclose([n.distance for n in found.neighbors], dist[0])
+    copy = weakref.ref(columns)
+    del indexes, index, model, columns, X
+    gc.collect()
+    assert copy() is None
 
 
 def test_explain_a_scikit_learn_model(split: Split) -> None:
