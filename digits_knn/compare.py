@@ -148,6 +148,12 @@ class IndexClassifier:
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X)
+        if len(X) == 1:  # one drawing: the page's own single query, on this thread
+            dist, ind = self.index.query(X[0], self.n_neighbors)
+            return self.index.predict_proba_from(
+                dist[None, :], ind[None, :], weights=self.weights
+            )
         neigh_dist, neigh_ind = self.index.kneighbors(X, self.n_neighbors)
         return self.index.predict_proba_from(
             neigh_dist, neigh_ind, weights=self.weights

@@ -75,6 +75,9 @@ def test_the_knn_is_scikit_learns_knn(training: TrainingSet) -> None:
     np.testing.assert_allclose(
         ours.predict_proba(queries), theirs.predict_proba(queries)
     )
+    # one drawing at a time: the page's single query, the same answer
+    one_by_one = np.vstack([ours.predict_proba(q[None, :]) for q in queries])
+    np.testing.assert_allclose(one_by_one, theirs.predict_proba(queries))
 
 
 def test_hog_features_and_their_choice(training: TrainingSet) -> None:
