@@ -65,7 +65,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(
             f"\nEvery model learns without the pen writers of fold {HELD_OUT_FOLD} and is "
             "tested on their drawn digits and on the UCI test split; size: the fitted "
-            "model pickled (a KNN's is its training digits)."
+            "model pickled (a KNN's is its training digits, kept by row and by column)."
         )
     return 0
 

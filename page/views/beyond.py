@@ -85,8 +85,8 @@ def table_ui(scores: list[Score]) -> None:
         "on the tutorial's UCI test split. Models that would take minutes on all the "
         "training digits learn from a random sample, stated in the table (the SVM's fit "
         "grows with the square of the digits). Size: the fitted model, pickled; a KNN's "
-        "is its training digits. Predict one drawing: the median over 30 single digits, "
-        "HOG features included."
+        "is its training digits, kept by row and by column. Predict one drawing: the "
+        "median over 30 single digits, HOG features included."
     )
 
 
