@@ -30,7 +30,6 @@ _FULL_RERUN = "full_rerun_requested"
 _TIMING = "timing_requested_for"
 _ADMIN = "signed_in_as_admin"
 _DRAWING = "current_drawing"
-_FOLLOWED = "drawing_followed"
 
 FlashKind = Literal["success", "error", "warning", "info"]
 
@@ -222,12 +221,3 @@ def current_drawing() -> CurrentDrawing | None:
 
 def set_current_drawing(drawing: CurrentDrawing | None) -> None:
     st.session_state[_DRAWING] = drawing
-
-
-def set_drawing_followed(followed: bool) -> None:
-    """Whether the view open below the drawing follows it stroke by stroke."""
-    st.session_state[_FOLLOWED] = followed
-
-
-def drawing_followed() -> bool:
-    return st.session_state.get(_FOLLOWED) is True

@@ -5,28 +5,35 @@ user picked, each with its own URL (``/model``, ``/tune``, ...). Only the view o
 runs. To add a view: write its module here (functions, then ``view()`` under
 ``if __name__ == "__main__":``) and add a line to :data:`VIEWS`.
 
-A view that shows something of the drawing (``follows_drawing``) reruns with it on
-each stroke: its ``view()`` is a fragment keyed :data:`FOLLOWER` that reads
-:func:`page.state.current_drawing`, and the drawing view's input callbacks rerun the
-two fragments, the drawing first (:func:`rerun_drawing`).
+A stroke reruns the drawing view alone (a fragment, :data:`DRAWING`). A view that
+shows something of the drawing (``follows_drawing``) must rerun with it: the page then
+draws the drawing view, the links and that view as one fragment
+(:func:`drawing_and_view`), so that a stroke reruns all three in one run. (Two
+fragments rerun by the canvas's callback took two runs per stroke: a callback's
+targeted rerun stops the run the stroke started and starts another, and the browser
+redraws the page at each start.) The view's own ``view()`` is a fragment too
+(:data:`FOLLOWER`): its widgets rerun it alone.
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from page import state
-
 if TYPE_CHECKING:
     from streamlit.navigation.page import StreamlitPage
 
+    from page.sidebar import ModelSettings
+
 HERE = Path(__file__).resolve().parent
-#: Fragment keys: the drawing view, and the view below it that follows the drawing.
+#: Fragment keys: the drawing view; the drawing view, the links and a view that follows
+#: the drawing; and that view's own.
 DRAWING = "drawing"
+DRAWING_AND_VIEW = "drawing-and-view"
 FOLLOWER = "follows-drawing"
 
 
@@ -65,17 +72,33 @@ VIEWS = (
 def navigation() -> StreamlitPage:
     """Register the views (the first is the default, at the page's root URL)."""
     pages = [view.page(default=i == 0) for i, view in enumerate(VIEWS)]
-    current = st.navigation(pages, position="hidden")
-    followed = any(v.follows_drawing and v.title == current.title for v in VIEWS)
-    state.set_drawing_followed(followed)
-    return current
+    return st.navigation(pages, position="hidden")
 
 
-def rerun_drawing() -> None:
-    """An input callback of the drawing view: rerun it, and the view below if that
-    follows the drawing (otherwise the drawing view alone reruns, as by default)."""
-    if state.drawing_followed():
-        st.rerun([DRAWING, FOLLOWER])
+def follows_drawing(current: StreamlitPage) -> bool:
+    """Whether the view on screen shows something of the drawing."""
+    return _view_of(current).follows_drawing
+
+
+def _view_of(current: StreamlitPage) -> View:
+    return next(view for view in VIEWS if view.title == current.title)
+
+
+@st.fragment(key=DRAWING_AND_VIEW)
+def drawing_and_view(settings: ModelSettings, current: StreamlitPage) -> None:
+    """The drawing view, the links and ``current`` (a view that follows the drawing),
+    rerun together by a stroke."""
+    from page.views import drawing
+
+    drawing.show(settings)
+    st.divider()
+    navigation_ui(current)
+    # Its module's view(), not current.run(): Streamlit runs a page at most once per
+    # run, and not from a fragment's rerun.
+    module = importlib.import_module(
+        f"{__name__}.{Path(_view_of(current).module).stem}"
+    )
+    module.view()
 
 
 def navigation_ui(current: StreamlitPage) -> None:

@@ -1,7 +1,8 @@
 """Beyond KNN: the tutorial's next steps (HOG, an SVM, a random forest, a linear model)
 beside the sidebar's KNN, on the same digits, and on the drawing.
 
-Follows the drawing stroke by stroke (a fragment rerun after the drawing view's).
+Follows the drawing stroke by stroke: drawn after the drawing view, in the same run
+(see :mod:`page.views`).
 """
 
 from __future__ import annotations

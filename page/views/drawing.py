@@ -33,7 +33,7 @@ from digits_knn.strokes import CANVAS_SIZE, STROKE_WIDTH
 from page import cache, state
 from page.figures import figure, gallery
 from page.sidebar import ModelSettings
-from page.views import DRAWING, rerun_drawing
+from page.views import DRAWING
 
 if TYPE_CHECKING:
     from digits_knn.neighbors import NeighborIndex
@@ -65,7 +65,6 @@ def canvas_ui() -> np.ndarray | None:
         drawing_mode="freedraw",
         return_image_data=True,
         key=state.canvas_key(),
-        on_change=rerun_drawing,
     )
     st.button(
         "Clear the canvas",
@@ -79,7 +78,6 @@ def canvas_ui() -> np.ndarray | None:
 
 def clear_canvas() -> None:
     state.clear_canvas()
-    rerun_drawing()
 
 
 def upload_ui() -> np.ndarray | None:
@@ -88,7 +86,6 @@ def upload_ui() -> np.ndarray | None:
         "A picture of one handwritten digit, dark ink on light paper",
         type=UPLOAD_TYPES,
         key="upload",
-        on_change=rerun_drawing,
     )
     if upload is None:
         return None
@@ -329,14 +326,12 @@ def input_ui() -> np.ndarray | None:
         required=True,
         key="input_source",
         label_visibility="collapsed",
-        on_change=rerun_drawing,
     )
     return upload_ui() if source == "Upload" else canvas_ui()
 
 
-@st.fragment(key=DRAWING)
-def view(settings: ModelSettings) -> None:
-    """Draw (or upload), then the prediction and its neighbours: reruns alone per stroke."""
+def show(settings: ModelSettings) -> None:
+    """Draw (or upload), then the prediction and its neighbours."""
     if state.take_full_rerun_request():
         st.rerun()  # a drawing was added: the whole page follows the new data
     drawings = cache.drawings()
@@ -400,3 +395,8 @@ def view(settings: ModelSettings) -> None:
         not_a_digit_ui(
             cache.digit_detector().check(cache.drawing_shape_features(image))
         )
+
+
+#: The drawing view on its own, above a view that does not follow the drawing: a
+#: stroke reruns it alone.
+view = st.fragment(show, key=DRAWING)

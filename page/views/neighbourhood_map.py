@@ -1,6 +1,7 @@
 """Map: where the drawing lands among the training digits, in two dimensions.
 
-Follows the drawing stroke by stroke (a fragment rerun after the drawing view's).
+Follows the drawing stroke by stroke: drawn after the drawing view, in the same run
+(see :mod:`page.views`).
 """
 
 from __future__ import annotations
