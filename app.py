@@ -10,13 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from page import sidebar
-from page.views import (
-    drawing,
-    drawing_and_view,
-    follows_drawing,
-    navigation,
-    navigation_ui,
-)
+from page.views import drawing_and_links, follows_drawing, navigation
 
 st.set_page_config(page_title="digits-knn", page_icon="✏️", layout="wide")
 st.title("✏️ digits-knn")
@@ -26,12 +20,9 @@ st.caption(
 
 settings = sidebar.model_ui()
 current_view = navigation()
-if follows_drawing(current_view):  # Finish my digit, Map, Beyond KNN
-    drawing_and_view(settings, current_view)  # a stroke reruns all of it
-    sidebar.training_data_ui(settings)
-else:
-    drawing.view(settings)  # a stroke reruns the drawing view alone
-    sidebar.training_data_ui(settings)  # after the canvas: it loads the training data
-    st.divider()
-    navigation_ui(current_view)
+drawing_and_links(
+    settings, current_view
+)  # a stroke reruns it (and a view that follows)
+sidebar.training_data_ui(settings)  # after the canvas: it loads the training data
+if not follows_drawing(current_view):
     current_view.run()

@@ -5,14 +5,14 @@ user picked, each with its own URL (``/model``, ``/tune``, ...). Only the view o
 runs. To add a view: write its module here (functions, then ``view()`` under
 ``if __name__ == "__main__":``) and add a line to :data:`VIEWS`.
 
-A stroke reruns the drawing view alone (a fragment, :data:`DRAWING`). A view that
-shows something of the drawing (``follows_drawing``) must rerun with it: the page then
-draws the drawing view, the links and that view as one fragment
-(:func:`drawing_and_view`), so that a stroke reruns all three in one run. (Two
+A stroke reruns the drawing view and the links to the views (one fragment,
+:func:`drawing_and_links`). A view that shows something of the drawing
+(``follows_drawing``) is drawn inside that fragment, below the links, so that a stroke
+reruns it in the same run; the other views run outside it, once per full run. (Two
 fragments rerun by the canvas's callback took two runs per stroke: a callback's
 targeted rerun stops the run the stroke started and starts another, and the browser
-redraws the page at each start.) The view's own ``view()`` is a fragment too
-(:data:`FOLLOWER`): its widgets rerun it alone.
+redraws the page at each start.) A following view's own ``view()`` is a fragment too
+(:data:`FOLLOWER`), nested: its widgets rerun it alone.
 """
 
 from __future__ import annotations
@@ -30,10 +30,9 @@ if TYPE_CHECKING:
     from page.sidebar import ModelSettings
 
 HERE = Path(__file__).resolve().parent
-#: Fragment keys: the drawing view; the drawing view, the links and a view that follows
-#: the drawing; and that view's own.
+#: Fragment keys: the drawing view and the links (with a view that follows the
+#: drawing), and that view's own.
 DRAWING = "drawing"
-DRAWING_AND_VIEW = "drawing-and-view"
 FOLLOWER = "follows-drawing"
 
 
@@ -84,21 +83,26 @@ def _view_of(current: StreamlitPage) -> View:
     return next(view for view in VIEWS if view.title == current.title)
 
 
-@st.fragment(key=DRAWING_AND_VIEW)
-def drawing_and_view(settings: ModelSettings, current: StreamlitPage) -> None:
-    """The drawing view, the links and ``current`` (a view that follows the drawing),
-    rerun together by a stroke."""
+@st.fragment(key=DRAWING)
+def drawing_and_links(settings: ModelSettings, current: StreamlitPage) -> None:
+    """The drawing view and the links to the views; below them ``current`` too if it
+    follows the drawing, so that a stroke reruns it in the same run.
+
+    Always this one fragment, whichever view is open: the canvas and the links keep
+    their place on the page when the user switches views (the canvas is not rebuilt).
+    """
     from page.views import drawing
 
     drawing.show(settings)
     st.divider()
     navigation_ui(current)
-    # Its module's view(), not current.run(): Streamlit runs a page at most once per
-    # run, and not from a fragment's rerun.
-    module = importlib.import_module(
-        f"{__name__}.{Path(_view_of(current).module).stem}"
-    )
-    module.view()
+    if follows_drawing(current):
+        # Its module's view(), not current.run(): Streamlit runs a page at most once
+        # per run, and not from a fragment's rerun.
+        module = importlib.import_module(
+            f"{__name__}.{Path(_view_of(current).module).stem}"
+        )
+        module.view()
 
 
 def navigation_ui(current: StreamlitPage) -> None:

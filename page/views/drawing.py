@@ -33,7 +33,6 @@ from digits_knn.strokes import CANVAS_SIZE, STROKE_WIDTH
 from page import cache, state
 from page.figures import figure, gallery
 from page.sidebar import ModelSettings
-from page.views import DRAWING
 
 if TYPE_CHECKING:
     from digits_knn.neighbors import NeighborIndex
@@ -395,8 +394,3 @@ def show(settings: ModelSettings) -> None:
         not_a_digit_ui(
             cache.digit_detector().check(cache.drawing_shape_features(image))
         )
-
-
-#: The drawing view on its own, above a view that does not follow the drawing: a
-#: stroke reruns it alone.
-view = st.fragment(show, key=DRAWING)
