@@ -67,16 +67,12 @@ def canvas_ui() -> np.ndarray | None:
     )
     st.button(
         "Clear the canvas",
-        on_click=clear_canvas,
+        on_click=state.clear_canvas,
         icon=":material/ink_eraser:",
         key="clear_canvas",
     )
     image: np.ndarray | None = result.image_data
     return image
-
-
-def clear_canvas() -> None:
-    state.clear_canvas()
 
 
 def upload_ui() -> np.ndarray | None:
