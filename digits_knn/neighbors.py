@@ -144,14 +144,7 @@ class _Part:
         if self.tree is not None:  # a single tree query runs serially in scikit-learn
             dist, ind = self.tree.kneighbors(x[None, :], n_neighbors=n_neighbors)
             return _ties_by_row(dist, ind)
-        sums = power_sums_one(
-            x,
-            self.X,
-            p,
-            B_counts=self.counts,
-            B_norms=self.norms,
-            B_columns=self.columns,
-        )
+        sums = power_sums_one(x, self.X, p, B_norms=self.norms, B_columns=self.columns)
         rows = smallest_by_row(sums[None, :], n_neighbors)
         found = sums[rows]
         return (found if p == 1 else found ** (1.0 / p)), rows

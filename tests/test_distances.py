@@ -32,10 +32,10 @@ def test_minkowski_power_sums_matches_a_direct_computation(split: Split) -> None
 def test_one_query_matches_the_batch(split: Split, p: float) -> None:
     """The single-drawing path (int8 counts, no BLAS) gives the same sums."""
     B = split.X_train
-    counts = B.astype(np.int8)
+    columns = np.ascontiguousarray(B.T, dtype=np.int8)
     for x in split.X_test[:5]:
         expected = direct_sums(x[None, :], B, p)[0]
-        assert_allclose(power_sums_one(x, B, p, B_counts=counts), expected)
+        assert_allclose(power_sums_one(x, B, p, B_columns=columns), expected)
         assert_allclose(power_sums_one(x, B, p), expected)
         assert_allclose(
             power_sums_one(x + 0.5, B, p), direct_sums(x[None] + 0.5, B, p)[0]
@@ -46,16 +46,17 @@ def test_one_query_with_row_norms_is_exact_for_counts(split: Split) -> None:
     """p = 2 from the rows' squared norms (what an index keeps): every digit, exactly."""
     B = split.X_train
     counts = B.astype(np.int8)
+    columns = np.ascontiguousarray(counts.T)
     norms = np.einsum("ij,ij->i", counts, counts, dtype=np.int32)
     edge = np.zeros(64)
     edge[::2] = 16  # the largest products the counts allow
     for x in [*split.X_test[:20], edge, np.zeros(64)]:
         expected = direct_sums(x[None, :], B, 2)[0]
-        found = power_sums_one(x, B, 2, B_counts=counts, B_norms=norms)
+        found = power_sums_one(x, B, 2, B_norms=norms, B_columns=columns)
         assert_array_equal(found, expected)
     noisy = split.X_test[0] + 0.5  # not counts: the float path, norms unused
     assert_allclose(
-        power_sums_one(noisy, B, 2, B_counts=counts, B_norms=norms),
+        power_sums_one(noisy, B, 2, B_norms=norms, B_columns=columns),
         direct_sums(noisy[None], B, 2)[0],
     )
 
@@ -73,20 +74,18 @@ def test_one_query_by_column_is_exact_for_counts(split: Split, p: float) -> None
     big = np.full(64, 127.0)
     for x in [*split.X_test, np.full(64, 16.0), np.zeros(64), big]:
         expected = direct_sums(x[None, :], B, p)[0]
-        found = power_sums_one(
-            x, B, p, B_counts=counts, B_norms=norms, B_columns=columns
-        )
+        found = power_sums_one(x, B, p, B_norms=norms, B_columns=columns)
         assert_array_equal(found, expected)
         assert found.dtype == np.float64
     # without the norms (p = 2 works them out), and past int8: the float path
     x = split.X_test[0]
     assert_array_equal(
-        power_sums_one(x, B, 2, B_counts=counts, B_columns=columns),
+        power_sums_one(x, B, 2, B_columns=columns),
         direct_sums(x[None, :], B, 2)[0],
     )
     huge = np.full(64, 200.0)
     assert_allclose(
-        power_sums_one(huge, B, p, B_counts=counts, B_columns=columns),
+        power_sums_one(huge, B, p, B_columns=columns),
         direct_sums(huge[None, :], B, p)[0],
     )
 
