@@ -96,13 +96,11 @@ def drawing_and_links(settings: ModelSettings, current: StreamlitPage) -> None:
     drawing.show(settings)
     st.divider()
     navigation_ui(current)
-    if follows_drawing(current):
+    view = _view_of(current)
+    if view.follows_drawing:
         # Its module's view(), not current.run(): Streamlit runs a page at most once
         # per run, and not from a fragment's rerun.
-        module = importlib.import_module(
-            f"{__name__}.{Path(_view_of(current).module).stem}"
-        )
-        module.view()
+        importlib.import_module(f"{__name__}.{Path(view.module).stem}").view()
 
 
 def navigation_ui(current: StreamlitPage) -> None:
