@@ -30,6 +30,7 @@ from tests.browser import (
     streamlit_server,
     wait_for_app,
     wait_for_prediction,
+    wait_until_idle,
 )
 from tests.conftest import STROKE_DIGITS, create_database, draw_strokes, drop_database
 
@@ -253,6 +254,10 @@ def test_changing_k_updates_the_page(page: Page) -> None:
 def choose_input(page: Page, name: str) -> None:
     group = page.locator('[data-testid="stButtonGroup"]').first
     group.get_by_text(name, exact=True).click()
+    if name == "Draw":
+        # A person draws once the canvas is back; strokes drawn while the click's
+        # run was still going were lost once in CI (the Prediction stayed "-").
+        wait_until_idle(page)
 
 
 def _png(drawing: Image.Image) -> bytes:
