@@ -249,7 +249,7 @@ def shapes_all(
 
     Returns
     -------
-    ndarray of shape (n, 262), float64
+    ndarray of shape (n, N_SHAPE_FEATURES), float64
         NaN rows where the drawing's path refuses the drawing (no ink, a dot).
     """
     with Pool(processes) as pool:
@@ -271,8 +271,18 @@ class NonDigitPen:
         return render_varied(non_digit_strokes(kind, rng), rng, **self.style)
 
 
-#: Single-line Hershey typefaces: a sans, a roman, a script and a cursive hand.
-HERSHEY_FONTS = ("futural", "rowmans", "scripts", "cursive")
+#: Hershey typefaces the reference's letters are drawn in: a sans, two romans (single
+#: and double line), a Times-like roman, two scripts and a cursive hand. Two others
+#: (``futuram``, ``timesi``) are kept out, to measure letters of fonts it never saw.
+HERSHEY_FONTS = (
+    "futural",
+    "rowmans",
+    "scripts",
+    "cursive",
+    "rowmand",
+    "scriptc",
+    "timesr",
+)
 
 
 @dataclass(frozen=True)

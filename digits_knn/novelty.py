@@ -9,21 +9,30 @@ two neighbourhoods against each other:
             - mean distance to the 5 nearest known non-digits
 
 so a drawing is flagged when it is far from every digit *and* near the scribbles,
-stars, hash signs and letters the detector was shown as non-digits. The threshold is a
-high percentile of the score of real digits, calibrated as if they came from a new
-writer: a reference digit is scored against the digits of *other* writers only.
+stars, hash signs and letters the detector was shown as non-digits. A second opinion
+joins it: a small neural network (:class:`ShapeNet`, one hidden layer) trained on the
+same shapes to tell digits from non-digits, whose log-odds are added to the distance
+score, each divided by its spread over real digits. The two err on different letters
+(the distances let a D or a C pass as a 0, the network a D or an h); together they
+flag more letters at the same share of real digits. The threshold is a high
+percentile of the score of real digits, calibrated as if they came from a new writer:
+a reference digit is scored against the digits of *other* writers only, and by
+networks that were trained without its writer's digits.
 
 The reference ships in ``_data/shape_reference.npz`` (``scripts/make_shape_reference.py``):
 every UCI pendigits trajectory drawn twice (a wide range of pens and sizes; the app's
 own pen at every size), the 1,797 UCI optdigits scans on a canvas, 10,000 MNIST
 training digits through the canvas path, generated non-digits
 (:func:`digits_knn.strokes.non_digit_strokes`, seeded apart from the ones
-``benchmarks/drawn_accuracy.py`` measures on) and letters of four Hershey fonts bent as
-a hand draws them (all but :data:`LOOK_ALIKE_LETTERS`), with the threshold.
+``benchmarks/drawn_accuracy.py`` measures on) and letters of seven Hershey fonts bent
+as a hand draws them (all but :data:`LOOK_ALIKE_LETTERS`), with the networks and the
+threshold.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -42,6 +51,19 @@ NEGATIVE_WEIGHT = 1.0
 #: UJI's digits flagged from 1.4% to 2.3%; from 10,000 on it no longer moves
 #: (``benchmarks/drawn_accuracy.py``: the same table with 10,000 and with all).
 CALIBRATION_SIZE = 10_000
+#: Networks averaged in the second opinion (seeds 0, 1, ...): one network's verdict on
+#: a letter moves with its seed; the mean of three moves less.
+N_NETS = 3
+#: Hidden units of each network.
+NET_HIDDEN = 128
+#: The networks' L2 penalty (scikit-learn's ``alpha``).
+NET_ALPHA = 1e-2
+#: Passes over the data each network is trained for (at most: it stops sooner once
+#: its loss stops improving).
+NET_EPOCHS = 300
+#: Writer-grouped folds that score the calibration digits with networks that never saw
+#: their writer.
+NET_FOLDS = 5
 _REFERENCE_FILE = "shape_reference.npz"
 
 
@@ -81,6 +103,75 @@ def mean_nearest(
         nearest = np.partition(sq, n_neighbors - 1, axis=1)[:, :n_neighbors]
         out[start:stop] = np.sqrt(nearest).mean(axis=1)
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class ShapeNet:
+    """A one-hidden-layer network's opinion of a shape: the log-odds that it is not a
+    digit. Trained by :func:`fit_shape_net` (scikit-learn's ``MLPClassifier`` on
+    standardised features); evaluated here in NumPy, so the page needs no model file.
+
+    Attributes
+    ----------
+    mean, scale : ndarray of shape (n_features,)
+        The standardisation: ``(X - mean) / scale``.
+    hidden_weights : ndarray of shape (n_features, n_hidden)
+    hidden_bias : ndarray of shape (n_hidden,)
+    output_weights : ndarray of shape (n_hidden,)
+    output_bias : float
+    """
+
+    mean: np.ndarray
+    scale: np.ndarray
+    hidden_weights: np.ndarray
+    hidden_bias: np.ndarray
+    output_weights: np.ndarray
+    output_bias: float
+
+    def logits(self, X: np.ndarray) -> np.ndarray:
+        """Log-odds of "not a digit" for each row of X (n, n_features); shape (n,)."""
+        Z = (np.atleast_2d(X) - self.mean) / self.scale
+        hidden = np.maximum(Z @ self.hidden_weights + self.hidden_bias, 0.0)
+        return np.asarray(hidden @ self.output_weights + self.output_bias)
+
+
+def fit_shape_net(X: np.ndarray, y: np.ndarray, random_state: int = 0) -> ShapeNet:
+    """Train a :class:`ShapeNet` (ReLU, :data:`NET_HIDDEN` units, L2 :data:`NET_ALPHA`,
+    at most :data:`NET_EPOCHS` epochs).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, n_features)
+    y : ndarray of shape (n,)
+        1 for a non-digit, 0 for a digit.
+    random_state : int
+        The network's initial weights and batches.
+    """
+    from sklearn.exceptions import ConvergenceWarning  # scripts and tests only
+    from sklearn.neural_network import MLPClassifier
+
+    mean = X.mean(axis=0)
+    scale = X.std(axis=0)
+    scale[scale == 0] = 1.0  # as scikit-learn's StandardScaler
+    net = MLPClassifier(
+        (NET_HIDDEN,), alpha=NET_ALPHA, max_iter=NET_EPOCHS, random_state=random_state
+    )
+    with warnings.catch_warnings():  # the epochs are the setting measured, not a cap
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        net.fit((X - mean) / scale, y)
+    return ShapeNet(
+        mean=mean.astype(np.float32),
+        scale=scale.astype(np.float32),
+        hidden_weights=net.coefs_[0].astype(np.float32),
+        hidden_bias=net.intercepts_[0].astype(np.float32),
+        output_weights=net.coefs_[1][:, 0].astype(np.float32),
+        output_bias=float(net.intercepts_[1][0]),
+    )
+
+
+def mean_logits(nets: tuple[ShapeNet, ...], X: np.ndarray) -> np.ndarray:
+    """The networks' mean log-odds of "not a digit"; shape (n,)."""
+    return np.mean([net.logits(X) for net in nets], axis=0)
 
 
 @dataclass(frozen=True)
@@ -124,6 +215,11 @@ class DigitDetector:
         Scores above this are "not a digit".
     n_neighbors : int
     negative_weight : float
+    nets : tuple of ShapeNet
+        The second opinion (none: the score is the distances' alone).
+    spreads : (float, float)
+        With nets: the spread (standard deviation) over real digits of the distance
+        score and of the networks' mean log-odds; each is divided by its own.
     """
 
     digits: np.ndarray
@@ -131,10 +227,12 @@ class DigitDetector:
     threshold: float
     n_neighbors: int = NOVELTY_NEIGHBORS
     negative_weight: float = NEGATIVE_WEIGHT
+    nets: tuple[ShapeNet, ...] = ()
+    spreads: tuple[float, float] = (1.0, 1.0)
     _norms: tuple[np.ndarray, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # float32 halves the memory (tens of thousands of 262-long rows) and the
+        # float32 halves the memory (tens of thousands of 280-long rows) and the
         # distances need no more; |b|^2 of every reference row, once: a drawing's
         # check is then one product.
         digits = np.ascontiguousarray(self.digits, dtype=np.float32)
@@ -144,8 +242,20 @@ class DigitDetector:
         norms = ((digits * digits).sum(axis=1), (negatives * negatives).sum(axis=1))
         object.__setattr__(self, "_norms", norms)
 
+    def distance_scores(self, X: np.ndarray) -> np.ndarray:
+        """Mean distance to the nearest digits minus that to the nearest non-digits,
+        for each row of X (shapes as in :meth:`scores`)."""
+        X = np.atleast_2d(np.asarray(X, dtype=np.float32))
+        k = self.n_neighbors
+        score = mean_nearest(X, self.digits, k, ref_norms=self._norms[0])
+        if len(self.negatives) >= k:
+            away = mean_nearest(X, self.negatives, k, ref_norms=self._norms[1])
+            score = score - self.negative_weight * away
+        return score
+
     def scores(self, X: np.ndarray) -> np.ndarray:
-        """The score of each drawing (higher: less like a digit).
+        """The score of each drawing (higher: less like a digit): the distance score,
+        plus the networks' log-odds if there are networks, each over its spread.
 
         Parameters
         ----------
@@ -155,13 +265,11 @@ class DigitDetector:
         -------
         ndarray of shape (n_queries,)
         """
+        score = self.distance_scores(X)
+        if not self.nets:
+            return score
         X = np.atleast_2d(np.asarray(X, dtype=np.float32))
-        k = self.n_neighbors
-        score = mean_nearest(X, self.digits, k, ref_norms=self._norms[0])
-        if len(self.negatives) >= k:
-            away = mean_nearest(X, self.negatives, k, ref_norms=self._norms[1])
-            score = score - self.negative_weight * away
-        return score
+        return score / self.spreads[0] + mean_logits(self.nets, X) / self.spreads[1]
 
     def is_digit(self, X: np.ndarray) -> np.ndarray:
         """``True`` where the score is at most the threshold; shape (n_queries,)."""
@@ -180,6 +288,7 @@ def fit_detector(
     groups: np.ndarray,
     negatives: np.ndarray | None = None,
     *,
+    n_nets: int = 0,
     n_neighbors: int = NOVELTY_NEIGHBORS,
     quantile: float = ACCEPT_QUANTILE,
     negative_weight: float = NEGATIVE_WEIGHT,
@@ -198,12 +307,18 @@ def fit_detector(
         value per row where the writer is unknown.
     negatives : ndarray of shape (m, n_features), optional
         Known non-digits.
+    n_nets : int, default 0
+        Networks of the second opinion (seeds 0..n_nets-1; needs negatives). Each
+        calibration digit is then also scored by networks trained without its
+        writer's digits (:data:`NET_FOLDS` folds by writer), which takes minutes on
+        the shipped reference.
     n_neighbors : int, default 5
     quantile : float in (0, 1), default 0.99
         Share of the calibration digits that pass.
     negative_weight : float, default 1
     calibration_size : int, default 10,000
     random_state : int, default 0
+        The calibration sample.
 
     Returns
     -------
@@ -211,6 +326,8 @@ def fit_detector(
     """
     digits = np.asarray(digits)
     negatives = np.empty((0, digits.shape[1])) if negatives is None else negatives
+    if n_nets and len(negatives) == 0:
+        raise ValueError("the networks need negatives to learn from")
     detector = DigitDetector(
         digits,
         negatives,
@@ -232,13 +349,46 @@ def fit_detector(
         near -= negative_weight * mean_nearest(
             reference[rows], detector.negatives, n_neighbors
         )
+    nets: tuple[ShapeNet, ...] = ()
+    spreads = (1.0, 1.0)
+    if n_nets:
+        X = np.vstack([reference, detector.negatives])
+        y = np.r_[np.zeros(len(reference)), np.ones(len(detector.negatives))]
+        unseen = _unseen_writer_logits(X, y, groups, rows, n_nets)
+        nets = tuple(fit_shape_net(X, y, random_state=seed) for seed in range(n_nets))
+        spreads = (float(near.std()), float(unseen.std()))
+        near = near / spreads[0] + unseen / spreads[1]
     return DigitDetector(
         reference,
         detector.negatives,
         float(np.quantile(near, quantile)),
         n_neighbors=n_neighbors,
         negative_weight=negative_weight,
+        nets=nets,
+        spreads=spreads,
     )
+
+
+def _unseen_writer_logits(
+    X: np.ndarray, y: np.ndarray, groups: np.ndarray, rows: np.ndarray, n_nets: int
+) -> np.ndarray:
+    """The networks' mean log-odds for the digits ``rows`` (the first rows of X are
+    the digits, grouped by ``groups``), each from networks trained on the other
+    :data:`NET_FOLDS` - 1 folds of writers (non-digits spread over the folds)."""
+    from sklearn.model_selection import GroupKFold  # scripts and tests only
+
+    n_digits = len(groups)
+    all_groups = np.r_[groups, groups.max() + 1 + np.arange(len(X) - n_digits)]
+    logits = np.empty(n_digits)
+    for train, test in GroupKFold(NET_FOLDS).split(X, y, all_groups):
+        wanted = test[test < n_digits]
+        wanted = wanted[np.isin(wanted, rows)]
+        nets = tuple(
+            fit_shape_net(X[train], y[train], random_state=seed)
+            for seed in range(n_nets)
+        )
+        logits[wanted] = mean_logits(nets, X[wanted])
+    return logits[rows]
 
 
 #: Where each reference shape comes from, as stored in ``kind``.
@@ -265,11 +415,11 @@ def is_digit_kind(kind: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class ShapeReference:
-    """The shipped reference shapes.
+    """The shipped reference shapes, and the detector's networks and calibration.
 
     Attributes
     ----------
-    X : ndarray of shape (n, 262), float64
+    X : ndarray of shape (n, N_SHAPE_FEATURES), float64
     y : ndarray of shape (n,), int
         The digit (-1 for a non-digit).
     kind : ndarray of shape (n,), int
@@ -279,6 +429,10 @@ class ShapeReference:
         negative number for every other row (writers unknown).
     threshold : float
         The shipped detector's threshold, calibrated by the script that made the file.
+    nets : tuple of ShapeNet
+        The shipped detector's networks (trained on every row).
+    spreads : (float, float)
+        Their calibration (:class:`DigitDetector`).
     """
 
     X: np.ndarray
@@ -286,33 +440,83 @@ class ShapeReference:
     kind: np.ndarray
     groups: np.ndarray
     threshold: float
+    nets: tuple[ShapeNet, ...] = ()
+    spreads: tuple[float, float] = (1.0, 1.0)
 
     @property
     def is_digit(self) -> np.ndarray:
         return is_digit_kind(self.kind)
 
 
+#: The arrays of :class:`ShapeNet` as stored, stacked over the networks.
+_NET_FIELDS = (
+    "mean",
+    "scale",
+    "hidden_weights",
+    "hidden_bias",
+    "output_weights",
+    "output_bias",
+)
+
+
+def nets_to_arrays(nets: tuple[ShapeNet, ...]) -> dict[str, np.ndarray]:
+    """The networks as arrays for ``np.savez`` (``net_<field>``, networks first)."""
+    return {
+        f"net_{name}": np.stack([np.asarray(getattr(net, name)) for net in nets])
+        for name in _NET_FIELDS
+    }
+
+
+def nets_from_arrays(data: Mapping[str, np.ndarray]) -> tuple[ShapeNet, ...]:
+    """The inverse of :func:`nets_to_arrays` (no ``net_`` arrays: no networks)."""
+    if "net_mean" not in data:
+        return ()
+    stacked = {name: np.asarray(data[f"net_{name}"]) for name in _NET_FIELDS}
+    return tuple(
+        ShapeNet(
+            mean=stacked["mean"][i],
+            scale=stacked["scale"][i],
+            hidden_weights=stacked["hidden_weights"][i],
+            hidden_bias=stacked["hidden_bias"][i],
+            output_weights=stacked["output_weights"][i],
+            output_bias=float(stacked["output_bias"][i]),
+        )
+        for i in range(len(stacked["mean"]))
+    )
+
+
 def load_shape_reference() -> ShapeReference:
     """The shipped shapes of real digits and of generated non-digits (read each call:
     the app keeps only the detector's own compact copy)."""
     with resources.files("digits_knn._data").joinpath(_REFERENCE_FILE).open("rb") as f:
-        data = np.load(f)
-        reference = ShapeReference(
-            X=np.hstack(
-                [data["orientations"] / 255.0, data["measures"].astype(np.float64)]
-            ),
-            y=data["labels"].astype(np.int64),
-            kind=data["kind"].astype(np.int64),
-            groups=data["groups"].astype(np.int64),
-            threshold=float(data["threshold"]),
-        )
+        data = dict(np.load(f))
+    reference = ShapeReference(
+        X=np.hstack(
+            [data["orientations"] / 255.0, data["measures"].astype(np.float64)]
+        ),
+        y=data["labels"].astype(np.int64),
+        kind=data["kind"].astype(np.int64),
+        groups=data["groups"].astype(np.int64),
+        threshold=float(data["threshold"]),
+        nets=nets_from_arrays(data),
+        spreads=(float(data["spreads"][0]), float(data["spreads"][1]))
+        if "spreads" in data
+        else (1.0, 1.0),
+    )
     for array in (reference.X, reference.y, reference.kind, reference.groups):
         array.setflags(write=False)
     return reference
 
 
 def default_detector() -> DigitDetector:
-    """The detector the app and the CLI use: every shipped reference shape."""
+    """The detector the app and the CLI use: every shipped reference shape, and the
+    shipped networks."""
     reference = load_shape_reference()
     digits = reference.is_digit
-    return DigitDetector(reference.X[digits], reference.X[~digits], reference.threshold)
+    return DigitDetector(
+        reference.X[digits],
+        reference.X[~digits],
+        reference.threshold,
+        nets=reference.nets,
+        spreads=reference.spreads,
+    )

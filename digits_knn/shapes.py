@@ -5,8 +5,9 @@ every drawing into a 20x32 box, where a filled blob looks like a bold 0, a star 
 8 and a plus sign like a 1. These features describe the ink before any stretching:
 where the strokes run in which direction (a histogram of edge orientations on an 8x8
 grid, the aspect ratio kept), the number of stroke ends, the pen's width relative to the
-character, how much of its bounding box is ink, the number of enclosed holes, and its
-mirror symmetries (a plus sign is as symmetric as a 0 but has four stroke ends).
+character, how much of its bounding box is ink, the number of enclosed holes, its
+mirror symmetries (a plus sign is as symmetric as a 0 but has four stroke ends), and
+where its strokes end and branch (a C ends at its right, like no digit).
 """
 
 from __future__ import annotations
@@ -24,15 +25,21 @@ SHAPE_CELLS = 8
 SHAPE_BINS = 4
 #: Side the ink is shrunk to (aspect kept) before it is thinned to count stroke ends.
 THIN_SIDE = 64
-#: Weight of the six global measures against the unit-length orientation histogram.
+#: Weight of the measures against the unit-length orientation histogram.
 SCALAR_WEIGHT = 0.3
 #: Scale of the two mirror symmetries among the measures: measured in
 #: ``benchmarks/drawn_accuracy.py`` (without them 86% of non-digits flagged, 0.902 at
 #: 2, 0.914 at 3, real digits 1.3-1.4% throughout); a plus sign is as symmetric as a 0,
 #: an 8 or a 1 but has four stroke ends.
 SYMMETRY_WEIGHT = 3.0
-#: How many global measures follow the orientation histogram.
-N_MEASURES = 6
+#: Where the stroke ends and branches are: counted on a grid of this side over the
+#: thinned ink's bounding box (a C ends at its right, a 2 top left and bottom right).
+POSITION_CELLS = 3
+#: Weight of those counts against the global measures (each then weighted like them).
+POSITION_WEIGHT = 1.0
+#: How many measures follow the orientation histogram: six global ones, then the
+#: stroke ends and the branch points by position.
+N_MEASURES = 6 + 2 * POSITION_CELLS**2
 #: Length of :func:`shape_features`' vector.
 N_SHAPE_FEATURES = SHAPE_BINS * SHAPE_CELLS * SHAPE_CELLS + N_MEASURES
 
@@ -61,20 +68,9 @@ def thin(mask: np.ndarray) -> np.ndarray:
     while True:
         changed = False
         for step in (0, 1):
-            up, down = np.roll(image, 1, 0), np.roll(image, -1, 0)
-            # The 8 neighbours clockwise from the one above: P2, P3, ..., P9.
-            ring = [
-                up,
-                np.roll(up, -1, 1),
-                np.roll(image, -1, 1),
-                np.roll(down, -1, 1),
-                down,
-                np.roll(down, 1, 1),
-                np.roll(image, 1, 1),
-                np.roll(up, 1, 1),
-            ]
+            ring = _ring(image)  # P2, P3, ..., P9 in Zhang and Suen's names
             n_on = np.sum(ring, axis=0)
-            n_rises = np.sum([~ring[i] & ring[(i + 1) % 8] for i in range(8)], axis=0)
+            n_rises = _rises(ring)
             p2, p4, p6, p8 = ring[0], ring[2], ring[4], ring[6]
             if step == 0:
                 side = ~(p2 & p4 & p6) & ~(p4 & p6 & p8)
@@ -86,6 +82,34 @@ def thin(mask: np.ndarray) -> np.ndarray:
                 changed = True
         if not changed:
             return image[1:-1, 1:-1]
+
+
+def _crossings(skeleton: np.ndarray) -> np.ndarray:
+    """How many separate strokes leave each pixel: the 0 -> 1 steps around its 8
+    neighbours, clockwise (1 at a stroke's end, 2 along it, even round a stair-step
+    of a thin curve, 3 or more where strokes meet); shape of ``skeleton``, int."""
+    return _rises(_ring(np.pad(skeleton, 1)))[1:-1, 1:-1]
+
+
+def _ring(image: np.ndarray) -> list[np.ndarray]:
+    """Each pixel's 8 neighbours, clockwise from the one above (wrapping at the
+    edges: pad the image first); 8 arrays of the image's shape."""
+    up, down = np.roll(image, 1, 0), np.roll(image, -1, 0)
+    return [
+        up,
+        np.roll(up, -1, 1),
+        np.roll(image, -1, 1),
+        np.roll(down, -1, 1),
+        down,
+        np.roll(down, 1, 1),
+        np.roll(image, 1, 1),
+        np.roll(up, 1, 1),
+    ]
+
+
+def _rises(ring: list[np.ndarray]) -> np.ndarray:
+    """The 0 -> 1 steps around each pixel's ring of neighbours; int array."""
+    return np.asarray(np.sum([~ring[i] & ring[(i + 1) % 8] for i in range(8)], axis=0))
 
 
 def _fit_into(crop: np.ndarray, side: int, margin: int = 0) -> np.ndarray:
@@ -124,7 +148,8 @@ def _orientations(crop: np.ndarray) -> np.ndarray:
 
 
 def _global_measures(crop: np.ndarray) -> np.ndarray:
-    """Stroke ends, relative pen width, ink fill of the box, holes, symmetries (~0..3)."""
+    """Stroke ends, relative pen width, ink fill of the box, holes, symmetries (~0..3),
+    then the ends and branches by position (:func:`_positions`)."""
     from scipy import ndimage  # slow import: see digits_knn/__init__
 
     height, width = crop.shape
@@ -138,6 +163,7 @@ def _global_measures(crop: np.ndarray) -> np.ndarray:
     )
     ends = int((skeleton & (neighbours == 2)).sum())  # itself and one neighbour
     holes = ndimage.label(~np.pad(small, 1))[1] - 1  # background parts but the outside
+    positions = _positions(skeleton, neighbours)
     near = ndimage.binary_dilation(skeleton, iterations=2)
     n_skeleton = max(int(skeleton.sum()), 1)
     mirror_lr = float((skeleton & near[:, ::-1]).sum()) / n_skeleton
@@ -150,8 +176,49 @@ def _global_measures(crop: np.ndarray) -> np.ndarray:
             0.5 * min(holes, 6),
             SYMMETRY_WEIGHT * mirror_lr,
             SYMMETRY_WEIGHT * mirror_ud,
+            *(POSITION_WEIGHT * positions),
         ]
     )
+
+
+def _positions(skeleton: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
+    """Stroke ends, then branch points, counted by where they are on the skeleton.
+
+    Parameters
+    ----------
+    skeleton : ndarray of shape (h, w), bool
+        One-pixel-wide ink (:func:`thin`), not empty.
+    neighbours : ndarray of shape (h, w), int
+        Ink pixels in each pixel's 3x3 neighbourhood, itself included.
+
+    Returns
+    -------
+    ndarray of shape (2 * POSITION_CELLS**2,), floats >= 0
+        Ends per cell of a POSITION_CELLS x POSITION_CELLS grid over the skeleton's
+        bounding box (row-major), then branch points (a cluster of pixels with three
+        or more strokes leaving it counts once, at its centre) the same way, halved.
+    """
+    from scipy import ndimage  # slow import: see digits_knn/__init__
+
+    rows = np.flatnonzero(skeleton.any(axis=1))
+    cols = np.flatnonzero(skeleton.any(axis=0))
+    top, height = rows[0], rows[-1] - rows[0] + 1
+    left, width = cols[0], cols[-1] - cols[0] + 1
+
+    def counts(points: np.ndarray) -> np.ndarray:
+        cell_r = (points[:, 0] - top) * POSITION_CELLS // height
+        cell_c = (points[:, 1] - left) * POSITION_CELLS // width
+        grid = np.zeros(POSITION_CELLS**2)
+        np.add.at(grid, (cell_r * POSITION_CELLS + cell_c).astype(int), 1.0)
+        return grid
+
+    ends = np.argwhere(skeleton & (neighbours == 2))
+    branch_mask = skeleton & (_crossings(skeleton) >= 3)
+    labels, n_branches = ndimage.label(branch_mask, structure=np.ones((3, 3)))
+    centres = np.array(
+        ndimage.center_of_mass(branch_mask, labels, range(1, n_branches + 1))
+    ).reshape(-1, 2)
+    return np.concatenate([0.5 * counts(ends), 0.25 * counts(np.round(centres))])
 
 
 def shape_features(mask: np.ndarray) -> np.ndarray:
@@ -164,12 +231,13 @@ def shape_features(mask: np.ndarray) -> np.ndarray:
 
     Returns
     -------
-    ndarray of shape (262,), float64
+    ndarray of shape (N_SHAPE_FEATURES,) = (280,), float64
         256 edge-orientation strengths (4 orientations on an 8x8 grid over the ink, its
-        aspect ratio kept; unit length), then 6 global measures weighted by 0.3: stroke
+        aspect ratio kept; unit length), then 24 measures weighted by 0.3: stroke
         ends, pen width relative to the character, ink fill of the bounding box, holes,
-        and how much of the thinned ink its left-right and its up-down mirror images
-        cover.
+        how much of the thinned ink its left-right and its up-down mirror images
+        cover, then the stroke ends and the branch points counted on a 3x3 grid over
+        the thinned ink (:func:`_positions`).
 
     Raises
     ------
@@ -187,5 +255,5 @@ def shape_features(mask: np.ndarray) -> np.ndarray:
 
 
 def drawing_shape(image: np.ndarray) -> np.ndarray:
-    """:func:`shape_features` of a drawing or photo (RGBA/RGB/grey uint8); shape (262,)."""
+    """:func:`shape_features` of a drawing or photo (RGBA/RGB/grey uint8); shape (280,)."""
     return shape_features(ink_mask(image))

@@ -16,15 +16,18 @@ The reference of "that's not a digit" (:mod:`digits_knn.novelty`): the shape fea
 - 300 generated non-digits of each kind (:data:`digits_knn.strokes.NON_DIGIT_KINDS`),
   seeded apart from those ``benchmarks/drawn_accuracy.py`` measures on;
 - letters: the 40 upper- and lower-case letters that are not written like digits
-  (all but :data:`digits_knn.novelty.LOOK_ALIKE_LETTERS`) in four single-line Hershey
-  fonts (A. V. Hershey, 1967, free to use; read with the ``Hershey-Fonts`` package,
-  MIT, from ``requirements-dev.txt``), each drawn 12 times bent, sheared and shaken as
-  a hand draws (:func:`digits_knn.strokes.bend_strokes`) with varied pens and sizes.
-  UJI's handwritten letters stay out: they only measure the detector.
+  (all but :data:`digits_knn.novelty.LOOK_ALIKE_LETTERS`) in seven Hershey fonts
+  (:data:`digits_knn.corpora.HERSHEY_FONTS`; A. V. Hershey, 1967, free to use; read
+  with the ``Hershey-Fonts`` package, MIT, from ``requirements-dev.txt``), each drawn
+  12 times bent, sheared and shaken as a hand draws
+  (:func:`digits_knn.strokes.bend_strokes`) with varied pens and sizes. UJI's
+  handwritten letters stay out: they only measure the detector.
 Stored compactly (the unit-length orientation histogram as uint8 steps of 1/255, the
-global measures as float16), with the labels, the kind of each row, writer groups and
-the detector's threshold, calibrated here (99% of the reference digits, each scored
-without its own writer's digits, pass).
+global measures as float16), with the labels, the kind of each row, writer groups, the
+detector's networks (:class:`digits_knn.novelty.ShapeNet`, trained here on every row)
+and its threshold, calibrated here (99% of the reference digits, each scored without
+its own writer's digits and by networks that never saw its writer, pass). About ten
+minutes on two cores.
 
 Usage::
 
@@ -52,10 +55,12 @@ from digits_knn.corpora import (  # noqa: E402
 )
 from digits_knn.data import load_bitmaps, load_xy  # noqa: E402
 from digits_knn.novelty import (  # noqa: E402
+    N_NETS,
     NON_DIGIT_LETTERS,
     REFERENCE_KINDS,
     fit_detector,
     is_digit_kind,
+    nets_to_arrays,
 )
 from digits_knn.preprocessing import bitmap_to_canvas  # noqa: E402
 from digits_knn.shapes import N_MEASURES, N_SHAPE_FEATURES  # noqa: E402
@@ -133,7 +138,9 @@ def main(argv: list[str]) -> int:
     # Calibrate on the values as stored, which is what the app loads.
     shipped = np.hstack([orientations / 255.0, measures.astype(np.float64)])
     digit = is_digit_kind(kind_all)
-    detector = fit_detector(shipped[digit], groups_all[digit], shipped[~digit])
+    detector = fit_detector(
+        shipped[digit], groups_all[digit], shipped[~digit], n_nets=N_NETS
+    )
     np.savez_compressed(
         TARGET,
         orientations=orientations,
@@ -142,6 +149,8 @@ def main(argv: list[str]) -> int:
         kind=kind_all.astype(np.uint8),
         groups=groups_all.astype(np.int32),
         threshold=np.float64(detector.threshold),
+        spreads=np.array(detector.spreads),
+        **nets_to_arrays(detector.nets),
     )
     print(
         f"wrote {TARGET} ({TARGET.stat().st_size:,} bytes, {len(y_all):,} shapes, "

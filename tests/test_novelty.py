@@ -6,17 +6,33 @@ import pytest
 from digits_knn.corpora import HandPen, hershey_letters
 from digits_knn.data import PEN_FOLDS, load_bitmaps, load_split, pen_fold
 from digits_knn.novelty import (
+    CALIBRATION_SIZE,
     LOOK_ALIKE_LETTERS,
+    N_NETS,
+    NET_ALPHA,
+    NET_EPOCHS,
     NON_DIGIT_LETTERS,
+    NOVELTY_NEIGHBORS,
     REFERENCE_KINDS,
     DigitDetector,
     ShapeReference,
     default_detector,
     fit_detector,
+    fit_shape_net,
     load_shape_reference,
+    mean_nearest,
+    nets_from_arrays,
+    nets_to_arrays,
 )
 from digits_knn.preprocessing import DrawingError, bitmap_to_canvas
-from digits_knn.shapes import N_SHAPE_FEATURES, drawing_shape, shape_features, thin
+from digits_knn.shapes import (
+    N_SHAPE_FEATURES,
+    POSITION_CELLS,
+    SCALAR_WEIGHT,
+    drawing_shape,
+    shape_features,
+    thin,
+)
 from digits_knn.strokes import (
     NON_DIGIT_KINDS,
     non_digit_strokes,
@@ -115,8 +131,8 @@ def test_shipped_reference_is_what_the_library_computes() -> None:
     assert counts[REFERENCE_KINDS.index("MNIST digit")] > 9900
     assert counts[REFERENCE_KINDS.index("non-digit")] > 2000
     assert counts[REFERENCE_KINDS.index("pen digit")] > 2 * 7400  # two pens each
-    # 40 letters, 4 fonts, 12 drawings each; no look-alike taught as a non-digit.
-    assert counts[REFERENCE_KINDS.index("letter")] > 1900
+    # 40 letters, 7 fonts, 12 drawings each; no look-alike taught as a non-digit.
+    assert counts[REFERENCE_KINDS.index("letter")] > 3300
     assert not reference.is_digit[
         reference.kind == REFERENCE_KINDS.index("letter")
     ].any()
@@ -128,17 +144,77 @@ def test_shipped_reference_is_what_the_library_computes() -> None:
         np.testing.assert_allclose(reference.X[scans[i]], expected, atol=2.5e-3)
 
 
-def test_default_detector_uses_the_shipped_threshold() -> None:
-    """The shipped threshold is what calibrating the shipped reference gives."""
+def test_default_detector_uses_the_shipped_calibration() -> None:
+    """The shipped networks and spreads are the detector's, and the distance part
+    of the calibration is what the shipped reference gives (refitting the networks
+    takes minutes: scripts/make_shape_reference.py does it)."""
     reference = load_shape_reference()
     detector = default_detector()
     assert len(detector.digits) + len(detector.negatives) == len(reference.X)
-    refitted = fit_detector(
-        reference.X[reference.is_digit],
-        reference.groups[reference.is_digit],
-        reference.X[~reference.is_digit],
+    assert len(detector.nets) == N_NETS
+    assert detector.threshold == reference.threshold
+    assert detector.spreads == reference.spreads
+    digits = reference.is_digit
+    groups = reference.groups[digits]
+    rows = np.random.default_rng(0).choice(
+        digits.sum(), size=CALIBRATION_SIZE, replace=False
     )
-    assert detector.threshold == pytest.approx(refitted.threshold)
+    X = detector.digits
+    near = mean_nearest(
+        X[rows], X, NOVELTY_NEIGHBORS, exclude=(groups[rows], groups)
+    ) - mean_nearest(X[rows], detector.negatives, NOVELTY_NEIGHBORS)
+    assert detector.spreads[0] == pytest.approx(float(near.std()), rel=1e-5)
+    # Trained on them, the networks let nearly every reference digit through.
+    assert detector.is_digit(X[rows]).mean() >= 0.99
+
+
+def _two_kinds(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Digits (a cloud of 20 writers) and non-digits (another cloud), 8 features."""
+    rng = np.random.default_rng(seed)
+    digits = rng.normal(0, 1, size=(n, 8))
+    negatives = rng.normal(0, 1, size=(n // 4, 8)) + np.r_[3.0, 3.0, np.zeros(6)]
+    return digits, negatives, rng.integers(1, 21, size=n)
+
+
+def test_a_shape_net_is_scikit_learns_network_in_numpy() -> None:
+    from sklearn.neural_network import MLPClassifier
+
+    digits, negatives, _ = _two_kinds(400, 0)
+    X = np.vstack([digits, negatives])
+    y = np.r_[np.zeros(len(digits)), np.ones(len(negatives))]
+    net = fit_shape_net(X, y, random_state=3)
+    mean, scale = X.mean(axis=0), X.std(axis=0)
+    reference = MLPClassifier(
+        net.hidden_weights.shape[1:],
+        alpha=NET_ALPHA,
+        max_iter=NET_EPOCHS,
+        random_state=3,
+    ).fit((X - mean) / scale, y)
+    p = reference.predict_proba((X - mean) / scale)[:, 1]
+    np.testing.assert_allclose(net.logits(X), np.log(p / (1 - p)), atol=1e-3)
+    (again,) = nets_from_arrays(nets_to_arrays((net,)))
+    np.testing.assert_array_equal(again.logits(X), net.logits(X))
+
+
+def test_networks_join_the_distances_as_a_second_opinion() -> None:
+    digits, negatives, groups = _two_kinds(600, 1)
+    detector = fit_detector(
+        digits, groups, negatives, n_nets=2, calibration_size=300, n_neighbors=3
+    )
+    assert len(detector.nets) == 2
+    assert all(spread > 0 for spread in detector.spreads)
+    x = np.vstack([digits[:5], negatives[:5]])
+    expected = (
+        detector.distance_scores(x) / detector.spreads[0]
+        + np.mean([net.logits(x) for net in detector.nets], axis=0)
+        / detector.spreads[1]
+    )
+    np.testing.assert_allclose(detector.scores(x), expected, rtol=1e-5)
+    new_digits, new_negatives, _ = _two_kinds(600, 2)  # unseen writers and shapes
+    assert detector.is_digit(new_digits).mean() >= 0.95
+    assert (~detector.is_digit(new_negatives)).mean() >= 0.9
+    with pytest.raises(ValueError, match="need negatives"):
+        fit_detector(digits, groups, n_nets=1)
 
 
 def test_thinning_keeps_ends_and_holes() -> None:
@@ -151,6 +227,40 @@ def test_thinning_keeps_ends_and_holes() -> None:
     from scipy import ndimage
 
     assert ndimage.label(~skeleton)[1] == 2  # the inside is still enclosed
+
+
+def _cells(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stroke ends and the branch points by cell, from shape features."""
+    n = POSITION_CELLS**2
+    positions = features[-2 * n :] / SCALAR_WEIGHT
+    ends, branches = positions[:n] / 0.5, positions[n:] / 0.25
+    return (
+        np.round(ends).reshape(POSITION_CELLS, -1),
+        np.round(branches).reshape(POSITION_CELLS, -1),
+    )
+
+
+def test_stroke_ends_and_branches_are_counted_where_they_are() -> None:
+    """A C ends at its right, a T branches at its top, a plus in its middle."""
+    yy, xx = np.mgrid[:120, :120]
+    r = np.hypot(yy - 60, xx - 60)
+    angle = np.degrees(np.arctan2(yy - 60, xx - 60))
+    c_shape = (r > 40) & (r < 50) & (np.abs(angle) > 50)
+    t_shape = np.zeros((120, 120), dtype=bool)
+    t_shape[10:18, 10:110] = True
+    t_shape[10:110, 56:64] = True
+    plus = np.zeros((120, 120), dtype=bool)
+    plus[56:64, 10:110] = True
+    plus[10:110, 56:64] = True
+    expected = {
+        "C": ([[0, 0, 1], [0, 0, 0], [0, 0, 1]], [[0, 0, 0], [0, 0, 0], [0, 0, 0]]),
+        "T": ([[1, 0, 1], [0, 0, 0], [0, 1, 0]], [[0, 1, 0], [0, 0, 0], [0, 0, 0]]),
+        "+": ([[0, 1, 0], [1, 0, 1], [0, 1, 0]], [[0, 0, 0], [0, 1, 0], [0, 0, 0]]),
+    }
+    for name, mask in {"C": c_shape, "T": t_shape, "+": plus}.items():
+        ends, branches = _cells(shape_features(mask))
+        np.testing.assert_array_equal(ends, expected[name][0], err_msg=name)
+        np.testing.assert_array_equal(branches, expected[name][1], err_msg=name)
 
 
 def test_shape_features_need_ink() -> None:
@@ -187,7 +297,7 @@ def test_varied_pens_never_blot_the_digit() -> None:
 
 @pytest.mark.parametrize("font", ["futuram", "timesi"])
 def test_letters_of_a_font_it_never_saw_are_flagged(font: str) -> None:
-    """The reference's letters come from four other Hershey fonts; the look-alikes
+    """The reference's letters come from seven other Hershey fonts; the look-alikes
     (O, l, S, ...) are left out here as there."""
     chars = NON_DIGIT_LETTERS
     assert len(chars) == 40
