@@ -9,6 +9,7 @@ once. Both cores are used.
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from collections.abc import Callable
 from multiprocessing import Pool
@@ -24,14 +25,16 @@ from digits_knn.corpora import (  # noqa: E402
     PEN_TEST_SEED,
     PEN_TEST_STYLE,
     FixedPen,
+    HandPen,
     VariedPen,
     draw_mnist,
+    hershey_letters,
     read_idx,
     read_uji,
     reduce_all,
 )
 from digits_knn.data import load_bitmaps, load_split  # noqa: E402
-from digits_knn.novelty import LOOK_ALIKE_LETTERS  # noqa: E402
+from digits_knn.novelty import LOOK_ALIKE_LETTERS, NON_DIGIT_LETTERS  # noqa: E402
 from digits_knn.preprocessing import (  # noqa: E402
     DrawingError,
     bitmap_to_canvas,
@@ -55,6 +58,15 @@ EVAL_PENS: dict[str, tuple[float, float] | None] = {
 }
 #: UJI characters that look like digits: left out of the letters counted as non-digits.
 LOOK_ALIKES = LOOK_ALIKE_LETTERS
+#: Hershey fonts the shape reference never draws letters in (see
+#: :data:`digits_knn.corpora.HERSHEY_FONTS`): a double-line sans and an italic.
+UNSEEN_FONTS = ("futuram", "timesi")
+#: Shape caches are named after the code that computes the features, so a change of
+#: features remakes them.
+SHAPES = (
+    "shapes-"
+    + hashlib.sha1((ROOT / "digits_knn" / "shapes.py").read_bytes()).hexdigest()[:8]
+)
 
 
 def cached(
@@ -217,7 +229,7 @@ def pen_shapes(pen: str = "varied") -> dict[str, np.ndarray]:
             "writer": np.array([d.writer for d in digits]),
         }
 
-    return cached(f"shapes-pen-{pen.replace(' ', '').replace(',', '-')}", make)
+    return cached(f"{SHAPES}-pen-{pen.replace(' ', '').replace(',', '-')}", make)
 
 
 def mnist_shapes(split: str, n: int) -> dict[str, np.ndarray]:
@@ -229,7 +241,7 @@ def mnist_shapes(split: str, n: int) -> dict[str, np.ndarray]:
         labels = read_idx(SHARED / "mnist" / labels_file)[:n]
         return {"S": _shapes(list(images), draw_mnist), "y": labels}
 
-    return cached(f"shapes-mnist-{split}-{n}", make)
+    return cached(f"{SHAPES}-mnist-{split}-{n}", make)
 
 
 def uji_shapes(pen: str = "varied") -> dict[str, np.ndarray]:
@@ -244,7 +256,7 @@ def uji_shapes(pen: str = "varied") -> dict[str, np.ndarray]:
             "writer": np.array([c.writer for c in chars]),
         }
 
-    return cached(f"shapes-uji-{pen.replace(' ', '').replace(',', '-')}", make)
+    return cached(f"{SHAPES}-uji-{pen.replace(' ', '').replace(',', '-')}", make)
 
 
 class _UciCanvas:
@@ -263,4 +275,25 @@ def uci_shapes() -> dict[str, np.ndarray]:
             "y": load_xy()[1],
         }
 
-    return cached("shapes-uci", make)
+    return cached(f"{SHAPES}-uci", make)
+
+
+def unseen_font_letter_shapes() -> dict[str, np.ndarray]:
+    """Shape features of the non-digit letters in :data:`UNSEEN_FONTS`, each drawn 4
+    times bent by hand (seeded apart from the reference's letters)."""
+
+    def make() -> dict[str, np.ndarray]:
+        letters = hershey_letters(NON_DIGIT_LETTERS, UNSEEN_FONTS)
+        items = [
+            (i * 4 + j, letter.strokes)
+            for i, letter in enumerate(letters)
+            for j in range(4)
+        ]
+        pen = HandPen(99, widths=(5.0, 36.0), fractions=(0.3, 0.95))
+        return {
+            "S": _shapes(items, pen),
+            "char": np.repeat([letter.char for letter in letters], 4),
+            "font": np.repeat([letter.font for letter in letters], 4),
+        }
+
+    return cached(f"{SHAPES}-unseen-font-letters", make)

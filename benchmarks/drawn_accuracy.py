@@ -39,6 +39,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from collections_data import (
     LOOK_ALIKES,
+    SHAPES,
+    UNSEEN_FONTS,
     cached,
     mnist_shapes,
     pen_digits,
@@ -47,6 +49,7 @@ from collections_data import (
     uci_shapes,
     uji,
     uji_shapes,
+    unseen_font_letter_shapes,
 )
 
 from digits_knn.corpora import NonDigitPen, shapes_all
@@ -65,6 +68,7 @@ from digits_knn.evaluation import held_out_neighbors, held_out_scores
 from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS
 from digits_knn.neighbors import fit_index
 from digits_knn.novelty import (
+    N_NETS,
     REFERENCE_KINDS,
     fit_detector,
     load_shape_reference,
@@ -141,11 +145,12 @@ def non_digit_shapes() -> dict[str, np.ndarray]:
             "kind": np.array(kinds),
         }
 
-    return cached(f"shapes-nondigits-{NON_DIGITS_PER_KIND}-{NON_DIGIT_SEED}", make)
+    return cached(f"{SHAPES}-nondigits-{NON_DIGITS_PER_KIND}-{NON_DIGIT_SEED}", make)
 
 
-def novelty() -> None:
-    """The "not a digit" table (see the module's docstring)."""
+def novelty(n_nets: int = N_NETS) -> None:
+    """The "not a digit" table (see the module's docstring), for the detector with
+    ``n_nets`` networks (0: the distances alone)."""
     reference = load_shape_reference()
     split = load_split()
     uci_row = np.cumsum(reference.kind == REFERENCE_KINDS.index("UCI scan")) - 1
@@ -175,7 +180,10 @@ def novelty() -> None:
     for fold in range(PEN_FOLDS):
         keep = digit & ~uci_test & (ref_fold != fold)
         detector = fit_detector(
-            reference.X[keep], reference.groups[keep], reference.X[negative]
+            reference.X[keep],
+            reference.groups[keep],
+            reference.X[negative],
+            n_nets=n_nets,
         )
         for pen, shapes in queries_by_fold.items():
             mine = pen_fold(shapes["writer"]) == fold
@@ -199,9 +207,12 @@ def novelty() -> None:
                 for kind in NON_DIGIT_KINDS
             }
             all_non_digits = float((~detector.is_digit(drawn(non_digits["S"]))).mean())
-            letters_flagged = float(
-                (~detector.is_digit(drawn(uj["S"][letters]))).mean()
+            uji_letters = ~detector.is_digit(drawn(uj["S"][letters]))
+            unseen_fonts = float(
+                (~detector.is_digit(drawn(unseen_font_letter_shapes()["S"]))).mean()
             )
+            chars = uj["char"][letters][~np.isnan(uj["S"][letters]).any(axis=1)]
+            per_letter = {c: uji_letters[chars == c].mean() for c in np.unique(chars)}
     print("\n'That doesn't look like a digit': share flagged\n")
     print("| real digits (lower is better) | flagged |")
     print("| --- | --- |")
@@ -210,13 +221,21 @@ def novelty() -> None:
     print(
         "\n| not digits (higher is better) | "
         + " | ".join(NON_DIGIT_KINDS)
-        + " | all generated | UJI letters |"
+        + " | all generated | letters of unseen fonts | UJI letters |"
     )
-    print("| --- " * (len(NON_DIGIT_KINDS) + 3) + "|")
+    print("| --- " * (len(NON_DIGIT_KINDS) + 4) + "|")
     print(
         "| flagged | "
         + " | ".join(f"{kinds[k]:.2f}" for k in NON_DIGIT_KINDS)
-        + f" | {all_non_digits:.3f} | {letters_flagged:.3f} |"
+        + f" | {all_non_digits:.3f} | {unseen_fonts:.3f} | {uji_letters.mean():.3f} |"
+    )
+    print(
+        f"\n(unseen fonts: {', '.join(UNSEEN_FONTS)}.) UJI letters flagged, per letter:"
+    )
+    print(
+        " ".join(
+            f"{c} {v:.2f}" for c, v in sorted(per_letter.items(), key=lambda cv: cv[1])
+        )
     )
 
 
@@ -225,10 +244,20 @@ def main() -> None:
     parser.add_argument("--k", type=int, default=DRAWING_N_NEIGHBORS)
     parser.add_argument("--weights", default=DRAWING_WEIGHTS)
     parser.add_argument("--skip-novelty", action="store_true")
+    parser.add_argument(
+        "--skip-accuracy", action="store_true", help="only the 'not a digit' table"
+    )
+    parser.add_argument(
+        "--nets",
+        type=int,
+        default=N_NETS,
+        help="networks in the 'not a digit' detector (0: the distances alone)",
+    )
     args = parser.parse_args()
-    accuracy(args.k, args.weights)
+    if not args.skip_accuracy:
+        accuracy(args.k, args.weights)
     if not args.skip_novelty:
-        novelty()
+        novelty(args.nets)
 
 
 if __name__ == "__main__":
