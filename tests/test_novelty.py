@@ -305,4 +305,4 @@ def test_letters_of_a_font_it_never_saw_are_flagged(font: str) -> None:
     pen = HandPen(99, widths=(8.0, 30.0), fractions=(0.4, 0.9))
     letters = hershey_letters(chars, [font])
     X = np.array([drawing_shape(pen((i, a.strokes))) for i, a in enumerate(letters)])
-    assert (~default_detector().is_digit(X)).mean() >= 0.75  # measured 0.875, 0.95
+    assert (~default_detector().is_digit(X)).mean() >= 0.85  # measured 0.95, 1.0
