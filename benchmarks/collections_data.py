@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from digits_knn.corpora import (  # noqa: E402
     PEN_TEST_SEED,
     PEN_TEST_STYLE,
+    UNSEEN_FONTS,
     FixedPen,
     HandPen,
     VariedPen,
@@ -58,9 +59,6 @@ EVAL_PENS: dict[str, tuple[float, float] | None] = {
 }
 #: UJI characters that look like digits: left out of the letters counted as non-digits.
 LOOK_ALIKES = LOOK_ALIKE_LETTERS
-#: Hershey fonts the shape reference never draws letters in (see
-#: :data:`digits_knn.corpora.HERSHEY_FONTS`): a double-line sans and an italic.
-UNSEEN_FONTS = ("futuram", "timesi")
 #: Shape caches are named after the code that computes the features, so a change of
 #: features remakes them.
 SHAPES = (
@@ -279,8 +277,9 @@ def uci_shapes() -> dict[str, np.ndarray]:
 
 
 def unseen_font_letter_shapes() -> dict[str, np.ndarray]:
-    """Shape features of the non-digit letters in :data:`UNSEEN_FONTS`, each drawn 4
-    times bent by hand (seeded apart from the reference's letters)."""
+    """Shape features of the non-digit letters in the fonts the reference never saw
+    (:data:`digits_knn.corpora.UNSEEN_FONTS`), each drawn 4 times bent by hand (seeded
+    apart from the reference's letters)."""
 
     def make() -> dict[str, np.ndarray]:
         letters = hershey_letters(NON_DIGIT_LETTERS, UNSEEN_FONTS)

@@ -40,7 +40,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from collections_data import (
     LOOK_ALIKES,
     SHAPES,
-    UNSEEN_FONTS,
     cached,
     mnist_shapes,
     pen_digits,
@@ -52,7 +51,7 @@ from collections_data import (
     unseen_font_letter_shapes,
 )
 
-from digits_knn.corpora import NonDigitPen, shapes_all
+from digits_knn.corpora import UNSEEN_FONTS, NonDigitPen, shapes_all
 from digits_knn.data import (
     MNIST_TEST,
     PEN_FOLDS,

@@ -272,8 +272,8 @@ class NonDigitPen:
 
 
 #: Hershey typefaces the reference's letters are drawn in: a sans, two romans (single
-#: and double line), a Times-like roman, two scripts and a cursive hand. Two others
-#: (``futuram``, ``timesi``) are kept out, to measure letters of fonts it never saw.
+#: and double line), a Times-like roman, two scripts and a cursive hand. The
+#: :data:`UNSEEN_FONTS` are kept out, to measure letters of fonts it never saw.
 HERSHEY_FONTS = (
     "futural",
     "rowmans",
@@ -283,6 +283,8 @@ HERSHEY_FONTS = (
     "scriptc",
     "timesr",
 )
+#: Hershey fonts the reference never draws letters in: a double-line sans, an italic.
+UNSEEN_FONTS = ("futuram", "timesi")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digits_knn.corpora import HandPen, hershey_letters
+from digits_knn.corpora import UNSEEN_FONTS, HandPen, hershey_letters
 from digits_knn.data import PEN_FOLDS, load_bitmaps, load_split, pen_fold
 from digits_knn.novelty import (
     CALIBRATION_SIZE,
@@ -295,7 +295,7 @@ def test_varied_pens_never_blot_the_digit() -> None:
         assert len(ink_rows) > width
 
 
-@pytest.mark.parametrize("font", ["futuram", "timesi"])
+@pytest.mark.parametrize("font", UNSEEN_FONTS)
 def test_letters_of_a_font_it_never_saw_are_flagged(font: str) -> None:
     """The reference's letters come from seven other Hershey fonts; the look-alikes
     (O, l, S, ...) are left out here as there."""
