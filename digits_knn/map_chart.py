@@ -7,6 +7,11 @@ and size: from one stroke to the next only the small "near" and "drawing" datase
 change, so a browser that keeps the chart (Streamlit does when the spec is the same)
 replaces those and does not draw the whole chart again; the zoom stays too.
 Hovering a training digit shows its picture and label; the wheel zooms, dragging pans.
+
+The chart is drawn on a canvas (:data:`EMBED_OPTIONS`), not as SVG: Vega's default
+makes an SVG element, with an accessibility label, for each of the training digits,
+and redrawing them after each stroke slowed the stroke's prediction by about a
+fifth of the bare canvas page's time (README, "Finishing a digit", the Map's line).
 """
 
 from __future__ import annotations
@@ -19,6 +24,12 @@ import numpy as np
 
 from digits_knn.plotting import bitmap_png
 
+#: How the browser draws the chart (``usermeta.embedOptions``, read by vega-embed): on
+#: a canvas. Streamlit itself switches to it only above 2,000 rows.
+EMBED_OPTIONS = {"renderer": "canvas"}
+#: No accessibility label per mark (with thousands of points they are noise to a screen
+#: reader; the page says in words where the drawing lands and what the map shows).
+CONFIG = {"mark": {"aria": False}}
 #: Digit colours: the same digit, the same colour, in every layer.
 DIGIT_SCALE = {"domain": list(range(10)), "scheme": "category10"}
 
@@ -196,6 +207,8 @@ def map_spec(
     return {
         "width": width,
         "height": height,
+        "usermeta": {"embedOptions": EMBED_OPTIONS},
+        "config": CONFIG,
         "layer": layers,
         "datasets": {
             "points": points.rows if points_data is None else points_data,
