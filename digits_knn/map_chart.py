@@ -8,10 +8,10 @@ change, so a browser that keeps the chart (Streamlit does when the spec is the s
 replaces those and does not draw the whole chart again; the zoom stays too.
 Hovering a training digit shows its picture and label; the wheel zooms, dragging pans.
 
-The chart is drawn on a canvas (:data:`EMBED_OPTIONS`), not as SVG: Vega's default
-makes an SVG element, with an accessibility label, for each of the training digits,
-and redrawing them after each stroke slowed the stroke's prediction by about a
-fifth of the bare canvas page's time (README, "Finishing a digit", the Map's line).
+The chart is drawn on a canvas, not as SVG: Vega's default makes an SVG element, with
+an accessibility label, for each of the training digits, and redrawing them after each
+stroke slowed the stroke's prediction by 0.05-0.09 of the bare canvas page's time
+(README, "Finishing a digit", "The map on a canvas").
 """
 
 from __future__ import annotations
@@ -24,12 +24,6 @@ import numpy as np
 
 from digits_knn.plotting import bitmap_png
 
-#: How the browser draws the chart (``usermeta.embedOptions``, read by vega-embed): on
-#: a canvas. Streamlit itself switches to it only above 2,000 rows.
-EMBED_OPTIONS = {"renderer": "canvas"}
-#: No accessibility label per mark (with thousands of points they are noise to a screen
-#: reader; the page says in words where the drawing lands and what the map shows).
-CONFIG = {"mark": {"aria": False}}
 #: Digit colours: the same digit, the same colour, in every layer.
 DIGIT_SCALE = {"domain": list(range(10)), "scheme": "category10"}
 
@@ -207,8 +201,12 @@ def map_spec(
     return {
         "width": width,
         "height": height,
-        "usermeta": {"embedOptions": EMBED_OPTIONS},
-        "config": CONFIG,
+        # On a canvas (vega-embed reads usermeta.embedOptions; Streamlit switches to a
+        # canvas itself only above 2,000 rows), and no accessibility label per mark:
+        # with 1,500 points they are noise to a screen reader, and the page says in
+        # words where the drawing lands.
+        "usermeta": {"embedOptions": {"renderer": "canvas"}},
+        "config": {"mark": {"aria": False}},
         "layer": layers,
         "datasets": {
             "points": points.rows if points_data is None else points_data,
