@@ -66,7 +66,7 @@ def open_times(page: Page, link: str, marker: str, opens: int) -> list[float]:
     times = []
     for _ in range(opens + 1):  # the first open is cold: not counted
         page.get_by_role("link", name="Model", exact=True).click()
-        page.get_by_text("Save or load a model").first.wait_for(timeout=120_000)
+        page.get_by_text("Confusion matrix").first.wait_for(timeout=120_000)
         start = time.perf_counter()
         page.get_by_role("link", name=link, exact=True).click()
         page.get_by_text(marker).first.wait_for(timeout=120_000)

@@ -162,6 +162,7 @@ class TestDrawingWithTheDefaults:
 
     def test_download_the_model_and_load_it(self, page: Page, tmp_path: Path) -> None:
         """The Model view's download is a skops file the CLI's loader accepts."""
+        page.get_by_role("radio", name="Save or load the model", exact=True).click()
         with page.expect_download() as download:
             page.get_by_role("button", name="Download this model (.skops)").click()
         target = tmp_path / download.value.suggested_filename
@@ -465,7 +466,7 @@ VIEW_PAGES = [
     ("Map", "/map", "Where your drawing lands"),
     ("Beyond KNN", "/beyond", "The tutorial ends by pointing onward"),
     ("How KNN works", "/how-knn-works", "keeps every training digit"),
-    ("Model", "", "Save or load a model"),
+    ("Model", "", "Confusion matrix"),
 ]
 
 

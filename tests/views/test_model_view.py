@@ -12,6 +12,7 @@ from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_split, load_training_
 from digits_knn.evaluation import evaluate
 from digits_knn.model import fit_model
 from digits_knn.persistence import model_to_bytes
+from page.views.model import MODEL_FILE, PER_DIGIT, SEARCH_SPEED, SECTIONS
 from tests.conftest import STROKE_DIGITS, draw_strokes, drawing_model
 from tests.views.apptest import (
     accuracy_for,
@@ -23,10 +24,28 @@ from tests.views.apptest import (
 
 
 def test_the_model_view_is_the_default() -> None:
-    """The page opens on the Model view, below the drawing."""
+    """The page opens on the Model view, below the drawing, digit by digit."""
     at = start(None)
     assert metric(at, "Test accuracy") == accuracy_for()
+    assert at.segmented_control(key="model_section").value == PER_DIGIT
+    assert any("Confusion matrix" in md.value for md in at.markdown)
+
+
+def test_one_part_of_the_model_view_at_a_time() -> None:
+    """Below the accuracy, only the part asked for is drawn."""
+    at = start(None)
+    section = at.segmented_control(key="model_section")
+    assert list(section.options) == list(SECTIONS)
+    assert "Save or load a model" not in subheaders(at)
+    assert not [b for b in at.button if b.label.startswith("Time the four")]
+    section.set_value(SEARCH_SPEED).run()
+    assert not at.exception
+    assert [b for b in at.button if b.label.startswith("Time the four")]
+    assert not any("Confusion matrix" in md.value for md in at.markdown)
+    at.segmented_control(key="model_section").set_value(MODEL_FILE).run()
     assert "Save or load a model" in subheaders(at)
+    assert not [b for b in at.button if b.label.startswith("Time the four")]
+    assert metric(at, "Test accuracy") == accuracy_for()  # the accuracy stays on top
 
 
 def test_p_algorithm_and_weights_update_the_model_view() -> None:
@@ -51,6 +70,7 @@ def test_p_algorithm_and_weights_update_the_model_view() -> None:
 def test_search_speed_is_measured_when_asked() -> None:
     """The four algorithms are timed on request, not on every slider move."""
     at = start(None)
+    at.segmented_control(key="model_section").set_value(SEARCH_SPEED).run()
     assert not [d for d in at.dataframe if "runs as" in d.value.columns]
     at.selectbox(key="algorithm").set_value("kd_tree").run()
     (button,) = [b for b in at.button if b.label.startswith("Time the four")]
@@ -99,6 +119,7 @@ def test_drawn_digits_in_the_training_data() -> None:
 
 
 def upload_model(at: Any, name: str, data: bytes) -> Any:
+    at.segmented_control(key="model_section").set_value(MODEL_FILE).run()
     at.file_uploader(key="model_upload").set_value((name, data, "application/zip"))
     at.run()
     assert not at.exception
@@ -158,6 +179,7 @@ def test_a_model_of_other_features_is_refused() -> None:
 def test_the_model_can_be_downloaded() -> None:
     """The download is the sidebar's model: k, p and its training digits."""
     at = start(None)
+    at.segmented_control(key="model_section").set_value(MODEL_FILE)
     at.slider(key="n_neighbors").set_value(7).run()
     (button,) = [
         b

@@ -34,7 +34,7 @@ def view_text(at: AppTest) -> str:
 
 #: Something only each view shows.
 MARKERS = {
-    "model": "Save or load a model",
+    "model": "Confusion matrix",
     "tune": "Run the grid search",
     "dataset": "Show training digits",
     "my_drawings": "No drawings yet",
