@@ -9,7 +9,6 @@ from digits_knn.data import Split, load_xy
 from digits_knn.evaluation import time_algorithms
 from digits_knn.model import ALGORITHMS
 from digits_knn.plotting import (
-    confusion_spec,
     grid_heatmap,
     plot_digits,
     render_bitmap,
@@ -50,17 +49,6 @@ def test_matplotlib_figures(uci_bitmaps: np.ndarray) -> None:
     assert isinstance(plot_digits(uci_bitmaps[:3], ["a", "b", "c"], ncols=2), Figure)
     with pytest.raises(ValueError, match="3 images but 2 titles"):
         plot_digits(uci_bitmaps[:3], ["a", "b"])
-
-
-def test_confusion_spec_has_a_cell_per_pair() -> None:
-    import altair as alt
-
-    spec = confusion_spec(np.arange(100).reshape(10, 10))
-    values = spec["data"]["values"]
-    assert len(values) == 100
-    assert values[23] == {"true digit": 2, "predicted digit": 3, "count": 23}
-    chart = alt.LayerChart.from_dict(spec)  # a valid Vega-Lite spec: Altair checks it
-    assert chart.to_dict()["layer"][1]["mark"]["type"] == "text"
 
 
 def test_search_charts(split: Split) -> None:

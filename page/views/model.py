@@ -24,10 +24,10 @@ from digits_knn.persistence import (
     model_from_bytes,
     model_to_bytes,
 )
-from digits_knn.plotting import bitmap_png, confusion_spec
+from digits_knn.plotting import bitmap_png
 from digits_knn.preprocessing import MAX_COUNT, counts_to_bitmap
 from page import cache, state
-from page.figures import figure, gallery
+from page.figures import confusion_table, figure, gallery
 from page.sidebar import ALGORITHM_LABELS, ModelSettings, current_settings
 
 VIEW = "model"
@@ -115,26 +115,15 @@ def sources_ui(settings: ModelSettings) -> None:
 
 
 def details_ui(scores: dict[str, Evaluation], data: cache.TrainingData) -> None:
-    """Precision and recall per digit, the confusion matrix and the mistakes."""
+    """The confusion matrix with precision and recall per digit, and the mistakes."""
     name = st.radio("Details for", list(scores), horizontal=True, key="model_test_set")
     result, test = scores[name], cache.page_tests()[name]
-    cols = st.columns([1, 2])
-    with cols[0]:
-        st.dataframe(
-            {
-                "digit": list(range(10)),
-                "precision": result.precision,
-                "recall": result.recall,
-            },
-            hide_index=True,
-            column_config={
-                "precision": st.column_config.NumberColumn(format="%.3f"),
-                "recall": st.column_config.NumberColumn(format="%.3f"),
-            },
+    st.html(
+        "<p><strong>Confusion matrix</strong>, recall and precision per digit</p>"
+        + confusion_table(
+            result.confusion.tolist(), result.precision.tolist(), result.recall.tolist()
         )
-    with cols[1]:
-        st.markdown("**Confusion matrix**: true digit (rows) vs predicted")
-        st.vega_lite_chart(confusion_spec(result.confusion), width="content")
+    )
     wrong = result.misclassified
     shown = wrong[:MAX_SHOWN_MISTAKES]
     st.html(  # one element, pictures inline: page.figures says why

@@ -8,7 +8,7 @@ import re
 import numpy as np
 
 from digits_knn.plotting import bitmap_png
-from page.figures import figure, gallery
+from page.figures import confusion_table, figure, gallery
 
 
 def figure_style(html: str) -> str:
@@ -39,3 +39,23 @@ def test_a_gallery_puts_its_title_and_note_above_the_figures() -> None:
     assert html.index("<h3") < html.index("<p") < html.index("<figure")
     assert "T &lt;1&gt;" in html
     assert html.count("<figure") == 2
+
+
+def test_the_confusion_table_holds_every_count_recall_and_precision() -> None:
+    confusion = np.diag(np.arange(10, 20)).tolist()
+    confusion[2][3] = 4  # four 2s taken for 3s
+    precision = [1.0] * 10
+    precision[3] = 13 / 17
+    recall = [1.0] * 10
+    recall[2] = 12 / 16
+    html = confusion_table(confusion, precision, recall)
+    cells = re.findall(r'<td title="([^"]*)" style="([^"]*)">([^<]*)</td>', html)
+    assert len(cells) == 100
+    assert cells[2 * 10 + 3][0] == "4 test digits 2 taken for 3"
+    assert cells[2 * 10 + 3][2] == "4"
+    assert cells[9 * 10 + 9][0] == "19 test digits 9 recognised"
+    assert cells[0 * 10 + 1][2] == ""  # no digits: an empty cell
+    assert "background: rgb(8, 48, 107)" in cells[99][1]  # the most: the darkest
+    assert "background: rgb(255, 255, 255)" in cells[1][1]
+    assert ">0.750</td>" in html  # the 2s' recall
+    assert ">0.765</td>" in html  # the 3s' precision

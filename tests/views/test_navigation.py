@@ -25,8 +25,9 @@ from tests.views.apptest import (
 
 
 def view_text(at: AppTest) -> str:
-    """The words a view shows: text, headings, notes and the labels of its controls."""
+    """The words a view shows: text, HTML, headings, notes and its controls' labels."""
     parts = [e.value for e in at.markdown] + [e.value for e in at.info]
+    parts += [e.value for e in at.html]
     parts += subheaders(at) + [b.label for b in at.button]
     parts += [e.label for e in at.selectbox]
     return " ".join(str(part) for part in parts)
