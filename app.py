@@ -18,11 +18,9 @@ st.caption(
     "Draw a digit and watch a k-nearest-neighbours classifier decide, and see why."
 )
 
-settings = sidebar.model_ui()
 current_view = navigation()
-drawing_and_links(
-    settings, current_view
-)  # a stroke reruns it (and a view that follows)
-sidebar.training_data_ui(settings)  # after the canvas: it loads the training data
+drawing_and_links(current_view)  # the canvas first; a stroke reruns it (and a follower)
+settings = sidebar.model_ui()
+sidebar.training_data_ui(settings)  # it loads the training data
 if not follows_drawing(current_view):
     current_view.run()

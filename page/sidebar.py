@@ -45,6 +45,16 @@ class ModelSettings:
     source: str
 
 
+#: What the sidebar starts with.
+DEFAULT_SETTINGS = ModelSettings(
+    n_neighbors=DRAWING_N_NEIGHBORS,
+    p=DEFAULT_P,
+    algorithm=PAGE_DEFAULT_ALGORITHM,
+    weights=DRAWING_WEIGHTS,
+    source=PAGE_DEFAULT_SOURCE,
+)
+
+
 def model_ui() -> ModelSettings:
     """Sidebar: the KNN's hyperparameters and its training data."""
     st.sidebar.header("Model")
@@ -52,7 +62,7 @@ def model_ui() -> ModelSettings:
         "k: neighbours that vote",
         min_value=1,
         max_value=MAX_K,
-        value=DRAWING_N_NEIGHBORS,
+        value=DEFAULT_SETTINGS.n_neighbors,
         key="n_neighbors",
         help="The tutorial uses k=20; 7 with distance votes did best on writers the "
         "model never saw (cross-validated). Small k follows every quirk of the "
@@ -62,7 +72,7 @@ def model_ui() -> ModelSettings:
         "p: Minkowski distance",
         min_value=1.0,
         max_value=5.0,
-        value=DEFAULT_P,
+        value=DEFAULT_SETTINGS.p,
         step=0.5,
         key="p",
         help="p=1 adds up the differences of the 64 block counts (Manhattan, L1); p=2 "
@@ -72,7 +82,7 @@ def model_ui() -> ModelSettings:
     st.sidebar.selectbox(
         "Neighbour search",
         list(ALGORITHM_LABELS),
-        index=list(ALGORITHM_LABELS).index(PAGE_DEFAULT_ALGORITHM),
+        index=list(ALGORITHM_LABELS).index(DEFAULT_SETTINGS.algorithm),
         format_func=ALGORITHM_LABELS.__getitem__,
         key="algorithm",
         help="How the nearest digits are found: it changes the speed, not the answer "
@@ -82,7 +92,7 @@ def model_ui() -> ModelSettings:
     st.sidebar.radio(
         "Votes",
         list(WEIGHT_LABELS),
-        index=list(WEIGHT_LABELS).index(DRAWING_WEIGHTS),
+        index=list(WEIGHT_LABELS).index(DEFAULT_SETTINGS.weights),
         format_func=WEIGHT_LABELS.__getitem__,
         key="weights",
     )
@@ -90,7 +100,7 @@ def model_ui() -> ModelSettings:
     st.sidebar.radio(
         "The model learns from",
         list(TRAINING_SOURCES),
-        index=list(TRAINING_SOURCES).index(PAGE_DEFAULT_SOURCE),
+        index=list(TRAINING_SOURCES).index(DEFAULT_SETTINGS.source),
         format_func=TRAINING_SOURCES.__getitem__,
         key="source",
         help="The scanned forms behind the tutorial's digits look different from "
@@ -100,14 +110,20 @@ def model_ui() -> ModelSettings:
 
 
 def current_settings() -> ModelSettings:
-    """The settings the sidebar shows in this run (after :func:`model_ui` drew it)."""
+    """The settings the sidebar shows in this run.
+
+    The drawing view reads them before :func:`model_ui` draws the sidebar (the canvas
+    goes out first): in a session's first run the widgets do not exist yet, and their
+    defaults are the settings.
+    """
     state = st.session_state
+    default = DEFAULT_SETTINGS
     return ModelSettings(
-        n_neighbors=int(state["n_neighbors"]),
-        p=float(state["p"]),
-        algorithm=str(state["algorithm"]),
-        weights=str(state["weights"]),
-        source=str(state["source"]),
+        n_neighbors=int(state.get("n_neighbors", default.n_neighbors)),
+        p=float(state.get("p", default.p)),
+        algorithm=str(state.get("algorithm", default.algorithm)),
+        weights=str(state.get("weights", default.weights)),
+        source=str(state.get("source", default.source)),
     )
 
 

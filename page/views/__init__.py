@@ -27,8 +27,6 @@ import streamlit as st
 if TYPE_CHECKING:
     from streamlit.navigation.page import StreamlitPage
 
-    from page.sidebar import ModelSettings
-
 HERE = Path(__file__).resolve().parent
 #: Fragment keys: the drawing view and the links (with a view that follows the
 #: drawing), and that view's own.
@@ -84,7 +82,7 @@ def _view_of(current: StreamlitPage) -> View:
 
 
 @st.fragment(key=DRAWING)
-def drawing_and_links(settings: ModelSettings, current: StreamlitPage) -> None:
+def drawing_and_links(current: StreamlitPage) -> None:
     """The drawing view and the links to the views; below them ``current`` too if it
     follows the drawing, so that a stroke reruns it in the same run.
 
@@ -93,7 +91,7 @@ def drawing_and_links(settings: ModelSettings, current: StreamlitPage) -> None:
     """
     from page.views import drawing
 
-    drawing.show(settings)
+    drawing.show()
     st.divider()
     navigation_ui(current)
     view = _view_of(current)

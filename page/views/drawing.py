@@ -5,6 +5,7 @@ It sits above every other view and reruns alone on each stroke (``st.fragment``)
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +33,7 @@ from digits_knn.store import StoreError
 from digits_knn.strokes import CANVAS_SIZE, STROKE_WIDTH
 from page import cache, state
 from page.figures import figure, gallery
-from page.sidebar import ModelSettings
+from page.sidebar import current_settings
 
 if TYPE_CHECKING:
     from digits_knn.neighbors import NeighborIndex
@@ -48,6 +49,13 @@ CANVAS_TOOLBAR_FIX = (
 #: README's "Speed" measures it: the prediction 20-30 ms sooner, the neighbours'
 #: pictures as before).
 PREDICTION_HEAD_START = 0.02
+#: Seconds the server leaves the browser alone after sending the first canvas since it
+#: started: the browser fetches the canvas's code (about 400 KB) from this server and
+#: draws it, and the imports and data loading that follow would hold the server's
+#: thread (Python's lock) meanwhile. Measured in ``benchmarks/latency.py``'s cold
+#: starts: see the README's "First canvas".
+FIRST_CANVAS_QUIET = 1.0
+_canvas_sent = threading.Event()
 
 
 def canvas_ui() -> np.ndarray | None:
@@ -65,6 +73,9 @@ def canvas_ui() -> np.ndarray | None:
         return_image_data=True,
         key=state.canvas_key(),
     )
+    if not _canvas_sent.is_set():
+        _canvas_sent.set()
+        time.sleep(FIRST_CANVAS_QUIET)  # frees the server's thread to serve its code
     st.button(
         "Clear the canvas",
         on_click=state.clear_canvas,
@@ -326,11 +337,15 @@ def input_ui() -> np.ndarray | None:
     return upload_ui() if source == "Upload" else canvas_ui()
 
 
-def show(settings: ModelSettings) -> None:
-    """Draw (or upload), then the prediction and its neighbours."""
+def show() -> None:
+    """Draw (or upload), then the prediction and its neighbours.
+
+    The canvas goes out before anything else on the page (the sidebar is drawn after
+    this view): on a fresh server the first session then sees it as soon as a bare
+    canvas page would show it (:data:`FIRST_CANVAS_QUIET`).
+    """
     if state.take_full_rerun_request():
         st.rerun()  # a drawing was added: the whole page follows the new data
-    drawings = cache.drawings()
     uploaded = state.uploaded_model()
     shown = state.current_drawing()
     with st.container():  # always here, so the canvas below keeps its place
@@ -338,6 +353,8 @@ def show(settings: ModelSettings) -> None:
     left, right = st.columns([1, 2], gap="large")
     with left:
         image = input_ui()
+    settings = current_settings()
+    drawings = cache.drawings()
     state.set_current_drawing(None)  # until this run has a usable one
     with right:
         if image is None:

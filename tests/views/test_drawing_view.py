@@ -21,6 +21,7 @@ from digits_knn.preprocessing import (
 )
 from digits_knn.store import DrawingStore
 from digits_knn.strokes import non_digit_strokes, render_strokes
+from page.sidebar import DEFAULT_SETTINGS
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import (
     FakeCanvas,
@@ -31,6 +32,22 @@ from tests.views.apptest import (
     start,
     subheaders,
 )
+
+
+def test_the_first_run_predicts_with_the_sidebars_defaults() -> None:
+    """The drawing view runs before the sidebar is drawn (the canvas goes out first):
+    in a session's first run it reads the settings the sidebar then starts with."""
+    at = start(draw_strokes(STROKE_DIGITS[4]))
+    default = DEFAULT_SETTINGS
+    assert at.slider(key="n_neighbors").value == default.n_neighbors
+    assert at.slider(key="p").value == default.p
+    assert at.selectbox(key="algorithm").value == default.algorithm
+    assert at.radio(key="weights").value == default.weights
+    assert at.radio(key="source").value == default.source
+    assert f"The {default.n_neighbors} nearest training digits" in subheaders(at)
+    assert metric(at, "Prediction") == "4"
+    at.slider(key="n_neighbors").set_value(3).run()  # and then what the sidebar says
+    assert "The 3 nearest training digits" in subheaders(at)
 
 
 def test_empty_canvas_asks_to_draw() -> None:
