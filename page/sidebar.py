@@ -26,12 +26,6 @@ WEIGHT_LABELS = {
     "uniform": "Uniform: one neighbour, one vote",
     "distance": "Distance: nearer neighbours count more",
 }
-# Drawn digits are recognised far better with drawn digits in the training data
-# (benchmarks/drawn_accuracy.py), so the page learns from them and from the drawings
-# its users add; on that much data brute force searches fastest (the Model view times
-# all four algorithms, and the tutorial's KD-tree is one click away).
-PAGE_DEFAULT_SOURCE = USER_SOURCE
-PAGE_DEFAULT_ALGORITHM = DRAWING_ALGORITHM
 
 
 @dataclass(frozen=True)
@@ -45,13 +39,17 @@ class ModelSettings:
     source: str
 
 
-#: What the sidebar starts with.
+#: What the sidebar starts with. Drawn digits are recognised far better with drawn
+#: digits in the training data (benchmarks/drawn_accuracy.py), so the page learns from
+#: them and from the drawings its users add; on that much data brute force searches
+#: fastest (the Model view times all four algorithms, and the tutorial's KD-tree is one
+#: click away).
 DEFAULT_SETTINGS = ModelSettings(
     n_neighbors=DRAWING_N_NEIGHBORS,
     p=DEFAULT_P,
-    algorithm=PAGE_DEFAULT_ALGORITHM,
+    algorithm=DRAWING_ALGORITHM,
     weights=DRAWING_WEIGHTS,
-    source=PAGE_DEFAULT_SOURCE,
+    source=USER_SOURCE,
 )
 
 

@@ -114,7 +114,7 @@ def sources_ui(settings: ModelSettings) -> None:
     )
 
 
-def details_ui(scores: dict[str, Evaluation], data: cache.TrainingData) -> None:
+def details_ui(scores: dict[str, Evaluation]) -> None:
     """The confusion matrix with precision and recall per digit, and the mistakes."""
     name = st.radio("Details for", list(scores), horizontal=True, key="model_test_set")
     result, test = scores[name], cache.page_tests()[name]
@@ -260,7 +260,7 @@ def view() -> None:
     elif section == MODEL_FILE:
         model_file_ui(settings, data)
     else:
-        details_ui(scores, data)
+        details_ui(scores)
 
 
 if __name__ == "__main__":
