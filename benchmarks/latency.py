@@ -202,32 +202,29 @@ def first_canvas(pw: Playwright, script: Path) -> float:
 
 def isolation(pw: Playwright, url: str, sessions: int) -> bool:
     """Several sessions, each with its own k, draw at once; each sees its own k."""
-    if True:
-        browser = launch_browser(pw)
-        pages = []
-        for i in range(sessions):
-            page = browser.new_context(
-                viewport={"width": 1400, "height": 1400}
-            ).new_page()
-            page.goto(url)
-            wait_for_app(page)
-            thumb = page.get_by_role("slider", name="k: neighbours that vote")
-            thumb.focus()
-            start_k = int(thumb.input_value())
-            for _ in range(i + 1):
-                page.keyboard.press("ArrowRight")
-            pages.append((start_k + i + 1, page))
-        for _, page in pages:  # every session draws before any result is awaited
-            draw(page, DIGIT_STROKES["4"])
-        ok = True
-        for k, page in pages:
-            wait_for_prediction(page, timeout=120)
-            page.get_by_text(f"The {k} nearest training digits").wait_for()
-            shown = page.locator("img").count()
-            ok &= prediction(page).isdigit() and shown > 0
-            ok &= page.get_by_text(f"The {k} nearest training digits").count() == 1
-        browser.close()
-        return ok
+    browser = launch_browser(pw)
+    pages = []
+    for i in range(sessions):
+        page = browser.new_context(viewport={"width": 1400, "height": 1400}).new_page()
+        page.goto(url)
+        wait_for_app(page)
+        thumb = page.get_by_role("slider", name="k: neighbours that vote")
+        thumb.focus()
+        start_k = int(thumb.input_value())
+        for _ in range(i + 1):
+            page.keyboard.press("ArrowRight")
+        pages.append((start_k + i + 1, page))
+    for _, page in pages:  # every session draws before any result is awaited
+        draw(page, DIGIT_STROKES["4"])
+    ok = True
+    for k, page in pages:
+        wait_for_prediction(page, timeout=120)
+        page.get_by_text(f"The {k} nearest training digits").wait_for()
+        shown = page.locator("img").count()
+        ok &= prediction(page).isdigit() and shown > 0
+        ok &= page.get_by_text(f"The {k} nearest training digits").count() == 1
+    browser.close()
+    return ok
 
 
 def summary(name: str, values: list[float], unit: str, scale: float = 1) -> str:
