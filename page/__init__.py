@@ -5,5 +5,7 @@ library (:mod:`digits_knn`) never imports Streamlit; this package is where it me
 """
 
 from page.memory import return_freed_memory
+from page.workarounds import skip_pandas_import_for_plain_component_data
 
 return_freed_memory()  # once per server process, before any data is loaded
+skip_pandas_import_for_plain_component_data()  # the first canvas goes out 0.5 s sooner

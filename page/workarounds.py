@@ -38,6 +38,7 @@ def skip_pandas_import_for_plain_component_data() -> None:
     even for the canvas's plain dict: about 0.3 s on an idle machine, 0.5 s in a
     server's first run, spent before the canvas is sent. The check gives the same
     answers with this guard (see :func:`_plain_or_dataframe_like`); pandas is imported
-    later, when something on the page needs it. Idempotent.
+    later, when something on the page needs it. Idempotent; applied once per server
+    process when :mod:`page` is imported.
     """
     serialization.is_dataframe_like = _plain_or_dataframe_like

@@ -34,7 +34,6 @@ from digits_knn.strokes import CANVAS_SIZE, STROKE_WIDTH
 from page import cache, state
 from page.figures import figure, gallery
 from page.sidebar import current_settings
-from page.workarounds import skip_pandas_import_for_plain_component_data
 
 if TYPE_CHECKING:
     from digits_knn.neighbors import NeighborIndex
@@ -64,7 +63,6 @@ def canvas_ui() -> np.ndarray | None:
     from streamlit_drawable_canvas import st_canvas  # raises outside a Streamlit run
 
     st.html(CANVAS_TOOLBAR_FIX, unsafe_allow_javascript=True)
-    skip_pandas_import_for_plain_component_data()  # the canvas goes out 0.5 s sooner
     result = st_canvas(
         stroke_width=STROKE_WIDTH,
         stroke_color="#000000",
