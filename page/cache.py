@@ -65,7 +65,7 @@ from digits_knn.store import (
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
 
-    from digits_knn.novelty import DigitDetector
+    from digits_knn.novelty import DigitCheck, DigitDetector
     from digits_knn.selection import SearchResult
     from page.sidebar import ModelSettings
     from page.state import Grid
@@ -467,10 +467,12 @@ def drawing_bitmap(image: np.ndarray) -> np.ndarray:
     return _drawing_bitmap(image_digest(image), image)
 
 
-def drawing_shape_features(image: np.ndarray) -> np.ndarray:
-    """:func:`digits_knn.shapes.drawing_shape` of ``image``, once per image (about
-    15 ms saved on each rerun that keeps the drawing)."""
-    return _drawing_shape(image_digest(image), image)
+def digit_check(image: np.ndarray) -> DigitCheck:
+    """'Is it a digit at all?' for ``image``, once per image: neither the shape
+    features (about 15 ms) nor the check (6 ms idle, 8-17 ms while the browser
+    redraws) depend on the sidebar's settings, so a slider move or a view switch
+    that keeps the drawing reuses the answer."""
+    return _digit_check(image_digest(image), image)
 
 
 def image_digest(image: np.ndarray) -> str:
@@ -486,10 +488,10 @@ def _drawing_bitmap(digest: str, _image: np.ndarray) -> np.ndarray:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _drawing_shape(digest: str, _image: np.ndarray) -> np.ndarray:
+def _digit_check(digest: str, _image: np.ndarray) -> DigitCheck:
     from digits_knn.shapes import drawing_shape  # scipy: after the canvas is up
 
-    return drawing_shape(_image)
+    return digit_detector().check(drawing_shape(_image))
 
 
 #: Digits the Tune view cross-validates on when it uses the page's training data: on

@@ -405,6 +405,4 @@ def show() -> None:
     explanation_ui(explanation, pictures, legend, bitmap, features, nearest)
     # The slowest check comes last: the prediction and its neighbours are out first.
     with warning:
-        not_a_digit_ui(
-            cache.digit_detector().check(cache.drawing_shape_features(image))
-        )
+        not_a_digit_ui(cache.digit_check(image))

@@ -335,17 +335,19 @@ def test_a_stroke_leaves_the_process_thread_limits_alone(
     assert threadpoolctl.threadpool_info() == before
 
 
-def test_a_rerun_that_keeps_the_drawing_does_not_normalise_it_again(
+def test_a_rerun_that_keeps_the_drawing_does_not_normalise_or_check_it_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A k move or a view switch reruns the drawing view on the same drawing: its
-    normalisation and its shape for the digit check are not computed again; a new
+    normalisation, its shape and the digit check are not computed again; a new
     stroke's are."""
     import page.cache
     from digits_knn import shapes
+    from digits_knn.novelty import DigitCheck, DigitDetector
 
     calls: list[str] = []
     real_bitmap, real_shape = page.cache.canvas_to_bitmap, shapes.drawing_shape
+    real_check = DigitDetector.check
 
     def counting_bitmap(image: np.ndarray) -> np.ndarray:
         calls.append("bitmap")
@@ -355,18 +357,23 @@ def test_a_rerun_that_keeps_the_drawing_does_not_normalise_it_again(
         calls.append("shape")
         return real_shape(image)
 
+    def counting_check(detector: DigitDetector, x: np.ndarray) -> DigitCheck:
+        calls.append("check")
+        return real_check(detector, x)
+
     monkeypatch.setattr(page.cache, "canvas_to_bitmap", counting_bitmap)
     monkeypatch.setattr(shapes, "drawing_shape", counting_shape)
+    monkeypatch.setattr(DigitDetector, "check", counting_check)
     page.cache._drawing_bitmap.clear()
-    page.cache._drawing_shape.clear()
+    page.cache._digit_check.clear()
     at = start(draw_strokes(STROKE_DIGITS[7]))
-    assert calls == ["bitmap", "shape"]
+    assert calls == ["bitmap", "shape", "check"]
     at.slider(key="n_neighbors").set_value(3).run()
     open_view = at.switch_page("page/views/how_knn_works.py").run()
     assert not open_view.exception
     assert metric(at, "Prediction") == "7"
-    assert calls == ["bitmap", "shape"]
+    assert calls == ["bitmap", "shape", "check"]
     FakeCanvas.drawings["canvas-0"] = draw_strokes(STROKE_DIGITS[4])  # a new stroke
     at.run()
     assert metric(at, "Prediction") == "4"
-    assert calls == ["bitmap", "shape"] * 2
+    assert calls == ["bitmap", "shape", "check"] * 2
