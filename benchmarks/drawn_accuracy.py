@@ -151,6 +151,12 @@ def non_digit_shapes() -> dict[str, np.ndarray]:
     return cached(f"{SHAPES}-nondigits-{NON_DIGITS_PER_KIND}-{NON_DIGIT_SEED}", make)
 
 
+def by_fold(flags: list[np.ndarray]) -> str:
+    """The lowest and the highest share flagged among the folds' detectors."""
+    shares = [float(f.mean()) for f in flags]
+    return f"{min(shares):.3f} - {max(shares):.3f}"
+
+
 def novelty(n_nets: int = N_NETS) -> None:
     """The "not a digit" table (see the module's docstring), for the detector with
     ``n_nets`` networks (0: the distances alone)."""
@@ -214,10 +220,6 @@ def novelty(n_nets: int = N_NETS) -> None:
             flagged.setdefault(name, []).append(~detector.is_digit(drawn(S)))
         for name, S in not_digits.items():
             caught.setdefault(name, []).append(~detector.is_digit(drawn(S)))
-    share = {
-        name: float(np.mean([v.mean() for v in values]))
-        for name, values in caught.items()
-    }
     chars = uj["char"][letters][~np.isnan(uj["S"][letters]).any(axis=1)]
     uji_letters = np.mean(caught["UJI letters"], axis=0)
     per_letter = {c: uji_letters[chars == c].mean() for c in np.unique(chars)}
@@ -227,22 +229,18 @@ def novelty(n_nets: int = N_NETS) -> None:
     )
     print("| --- | --- | --- |")
     for name, values in flagged.items():
-        folds = [v.mean() for v in values]
-        print(
-            f"| {name} | {np.concatenate(values).mean():.3f} "
-            f"| {min(folds):.3f} - {max(folds):.3f} |"
-        )
+        print(f"| {name} | {np.concatenate(values).mean():.3f} | {by_fold(values)} |")
     names = list(not_digits)
     print("\n| not digits (higher is better) | " + " | ".join(names) + " |")
     print("| --- " * (len(names) + 1) + "|")
-    print("| flagged | " + " | ".join(f"{share[n]:.3f}" for n in names) + " |")
+    print(
+        "| flagged | "
+        + " | ".join(f"{np.concatenate(caught[n]).mean():.3f}" for n in names)
+        + " |"
+    )
     print(
         "| fold detectors: lowest - highest | "
-        + " | ".join(
-            f"{min(v.mean() for v in caught[n]):.3f} - "
-            f"{max(v.mean() for v in caught[n]):.3f}"
-            for n in names
-        )
+        + " | ".join(by_fold(caught[n]) for n in names)
         + " |"
     )
     print(
