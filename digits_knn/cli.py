@@ -401,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "evaluate",
         help="test accuracy and confusion matrix",
-        description="Fit on the tutorial's training split (80%%, random_state=1337) "
+        description="Fit on the tutorial's training split (80%, random_state=1337) "
         "and score on its test split.",
     )
     _add_model_options(p)

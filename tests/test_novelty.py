@@ -164,8 +164,9 @@ def test_default_detector_uses_the_shipped_calibration() -> None:
         X[rows], X, NOVELTY_NEIGHBORS, exclude=(groups[rows], groups)
     ) - mean_nearest(X[rows], detector.negatives, NOVELTY_NEIGHBORS)
     assert detector.spreads[0] == pytest.approx(float(near.std()), rel=1e-5)
-    # Trained on them, the networks let nearly every reference digit through.
-    assert detector.is_digit(X[rows]).mean() >= 0.99
+    # Trained on them, the networks let nearly every reference digit through (on a
+    # fifth of the rows: all 10,000 take another 6 s).
+    assert detector.is_digit(X[rows[:2000]]).mean() >= 0.99
 
 
 def _two_kinds(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -197,7 +198,7 @@ def test_a_shape_net_is_scikit_learns_network_in_numpy() -> None:
 
 
 def test_networks_join_the_distances_as_a_second_opinion() -> None:
-    digits, negatives, groups = _two_kinds(600, 1)
+    digits, negatives, groups = _two_kinds(300, 1)
     detector = fit_detector(
         digits, groups, negatives, n_nets=2, calibration_size=300, n_neighbors=3
     )
