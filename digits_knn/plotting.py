@@ -67,30 +67,55 @@ def png_bytes(picture: np.ndarray) -> bytes:
     return out.getvalue()
 
 
-def bitmap_png(bitmap: np.ndarray, *, scale: int = 2) -> bytes:
+def bitmap_png(bitmap: np.ndarray, *, scale: int = 2, grid: bool = False) -> bytes:
     """A 32x32 bitmap as a black-on-white PNG, each pixel ``scale`` wide.
 
     The same bitmap gives the same bytes, from a cache: the page shows the same
-    training digits again and again.
+    training digits again and again, and a drawing again on every slider move.
 
     Parameters
     ----------
     bitmap : ndarray of shape (32, 32), bool
     scale : int >= 1, default 2
+    grid : bool, default False
+        With the 4x4 block grid in blue (:func:`render_bitmap`).
 
     Returns
     -------
     bytes
     """
     packed = np.packbits(np.asarray(bitmap, dtype=bool)).tobytes()
-    return _bitmap_png(packed, scale)
+    return _bitmap_png(packed, scale, grid)
 
 
 @lru_cache(maxsize=8192)
-def _bitmap_png(packed: bytes, scale: int) -> bytes:
+def _bitmap_png(packed: bytes, scale: int, grid: bool) -> bytes:
     bits = unpack_bitmaps(np.frombuffer(packed, dtype=np.uint8))
+    if grid:
+        return png_bytes(render_bitmap(bits, scale=scale, grid=True))
     ink = np.kron(bits, np.ones((scale, scale), dtype=bool))
     return png_bytes(~ink)
+
+
+def counts_png(features: np.ndarray, *, cell: int = 28) -> bytes:
+    """:func:`render_counts` as PNG bytes, from a cache like :func:`bitmap_png`'s.
+
+    Parameters
+    ----------
+    features : ndarray of shape (64,) or (8, 8), numbers in 0..16 (rounded)
+    cell : int, default 28
+
+    Returns
+    -------
+    bytes
+    """
+    grid = np.clip(np.rint(np.asarray(features, dtype=np.float64)), 0, MAX_COUNT)
+    return _counts_png(grid.astype(np.uint8).tobytes(), cell)
+
+
+@lru_cache(maxsize=1024)
+def _counts_png(counts: bytes, cell: int) -> bytes:
+    return png_bytes(render_counts(np.frombuffer(counts, dtype=np.uint8), cell=cell))
 
 
 #: The colour a hidden half is tinted with (white paper becomes this; ink stays dark).

@@ -110,3 +110,30 @@ def test_bitmap_png_is_the_bitmap_black_on_white() -> None:
     assert picture.shape == (96, 96)
     np.testing.assert_array_equal(picture[::3, ::3] == 0, bitmap)
     assert bitmap_png(bitmap, scale=3) is bitmap_png(bitmap.copy(), scale=3)  # cached
+
+
+def test_the_drawings_pictures_are_the_renderings_from_a_cache() -> None:
+    """The 32x32 with its grid and the 8x8 counts, as PNG: what render_bitmap and
+    render_counts draw, the same bytes for the same digit (a k move redraws none)."""
+    import io
+
+    from PIL import Image
+
+    from digits_knn.plotting import bitmap_png, counts_png
+
+    def decoded(png: bytes) -> np.ndarray:
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+    bitmap = np.zeros((32, 32), dtype=bool)
+    bitmap[3:9, 10:12] = True
+    gridded = bitmap_png(bitmap, scale=6, grid=True)
+    np.testing.assert_array_equal(
+        decoded(gridded), render_bitmap(bitmap, scale=6, grid=True)
+    )
+    assert gridded is bitmap_png(bitmap.copy(), scale=6, grid=True)
+    assert gridded != bitmap_png(bitmap, scale=6)
+    features = np.arange(64) % 17
+    counts = counts_png(features)
+    np.testing.assert_array_equal(decoded(counts), render_counts(features))
+    assert counts is counts_png(features.astype(np.float64) + 0.2)  # rounded alike
+    assert counts != counts_png(features[::-1])

@@ -18,9 +18,8 @@ from digits_knn.exchange import encode_png
 from digits_knn.model import Explanation
 from digits_knn.plotting import (
     bitmap_png,
+    counts_png,
     png_bytes,
-    render_bitmap,
-    render_counts,
     render_probabilities,
 )
 from digits_knn.preprocessing import (
@@ -161,17 +160,13 @@ def prediction_ui(explanation: Explanation, weights: str, *, new: bool) -> None:
 def model_input_figures(
     bitmap: np.ndarray, features: np.ndarray, neighbor_features: np.ndarray
 ) -> list[str]:
+    """The three pictures of what the model sees (cached: a k move redraws none)."""
     return [
         figure(
-            png_bytes(render_bitmap(bitmap, scale=6, grid=True)),
-            "Your drawing, normalised to 32x32",
+            bitmap_png(bitmap, scale=6, grid=True), "Your drawing, normalised to 32x32"
         ),
-        figure(
-            png_bytes(render_counts(features)), "Ink per 4x4 block: 64 numbers 0..16"
-        ),
-        figure(
-            png_bytes(render_counts(neighbor_features)), "The nearest training digit"
-        ),
+        figure(counts_png(features), "Ink per 4x4 block: 64 numbers 0..16"),
+        figure(counts_png(neighbor_features), "The nearest training digit"),
     ]
 
 
