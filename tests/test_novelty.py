@@ -53,8 +53,13 @@ def held_out() -> Held:
     uci_test = scans & np.isin(np.cumsum(scans) - 1, load_split().idx_test)
     digit = reference.is_digit
     train = digit & ~unseen & ~uci_test
+    # Calibrated on 3,000 digits instead of 10,000 (4 s less; the threshold is a
+    # little noisier, and the tests below leave it room).
     detector = fit_detector(
-        reference.X[train], reference.groups[train], reference.X[~digit]
+        reference.X[train],
+        reference.groups[train],
+        reference.X[~digit],
+        calibration_size=3000,
     )
     return detector, reference, unseen, uci_test
 
