@@ -82,6 +82,8 @@ from digits_knn.store import (
 )
 
 EXIT_USAGE = 2
+#: show-digits draws at most this many digits (a 10-column grid).
+MAX_SHOWN_DIGITS = 100
 
 
 class CLIError(Exception):
@@ -101,6 +103,20 @@ def _k_range(text: str) -> tuple[int, int, int]:
     if len(numbers) == 3:
         return numbers[0], numbers[1], numbers[2]
     raise argparse.ArgumentTypeError(f"expected START:STOP[:STEP], got {text!r}")
+
+
+def _digit_count(text: str) -> int:
+    """``--count`` of show-digits: a whole number 1..100 (argparse's own check lists
+    all 100 choices in its message)."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number 1..100, got {text!r}"
+        ) from None
+    if not 1 <= count <= MAX_SHOWN_DIGITS:
+        raise argparse.ArgumentTypeError(f"must be 1..{MAX_SHOWN_DIGITS}, got {count}")
+    return count
 
 
 def _add_model_options(
@@ -400,9 +416,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "evaluate",
-        help="test accuracy and confusion matrix",
-        description="Fit on the tutorial's training split (80%, random_state=1337) "
-        "and score on its test split.",
+        help="test accuracy, confusion matrix and accuracy per collection",
+        description="Fit on the tutorial's training split (80%, random_state=1337; "
+        "--source adds more training data) and score on its test split: accuracy, "
+        "confusion matrix, precision and recall per digit. Then the accuracy on each "
+        "collection of writers the model never saw (pen digits scored with their "
+        "writer's fold left out of training, MNIST's test writers, UJI's digits).",
     )
     _add_model_options(p)
     p.set_defaults(func=cmd_evaluate)
@@ -497,7 +516,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser(
         "save",
         help="fit a model and save it",
-        description="Fit on the tutorial's training split and save the model.",
+        description="Fit on the tutorial's training split (--source adds more "
+        "training data) and save the model.",
     )
     p.add_argument("path", metavar="PATH")
     _add_format_option(p, "write")
@@ -522,9 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT.png")
     p.add_argument(
         "--count",
-        type=int,
+        type=_digit_count,
         default=10,
-        choices=range(1, 101),
         metavar="N",
         help="how many digits, 1..100 (default: %(default)s)",
     )

@@ -113,6 +113,22 @@ def test_bad_input_is_one_clear_line(
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("count", "message"),
+    [("0", "must be 1..100, got 0"), ("x", "expected a whole number 1..100")],
+)
+def test_show_digits_count_is_checked_in_one_short_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, count: str, message: str
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["show-digits", "--count", count, str(tmp_path / "x.png")])
+    assert info.value.code == 2
+    (line,) = [x for x in capsys.readouterr().err.splitlines() if "error" in x]
+    assert f"argument --count: {message}" in line
+    assert len(line) < 120  # not the list of all 100 choices
+    assert not (tmp_path / "x.png").exists()
+
+
 @pytest.mark.parametrize("argv", [["evaluate", "--algorithm", "octree"], ["nope"]])
 def test_argparse_rejects_unknown_choices(
     capsys: pytest.CaptureFixture[str], argv: list[str]
