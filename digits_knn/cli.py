@@ -106,13 +106,13 @@ def _k_range(text: str) -> tuple[int, int, int]:
 
 
 def _digit_count(text: str) -> int:
-    """``--count`` of show-digits: a whole number 1..100 (argparse's own check lists
-    all 100 choices in its message)."""
+    """``--count`` of show-digits: a whole number 1..MAX_SHOWN_DIGITS (argparse's own
+    ``choices`` check lists every allowed value in its message)."""
     try:
         count = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected a whole number 1..100, got {text!r}"
+            f"expected a whole number 1..{MAX_SHOWN_DIGITS}, got {text!r}"
         ) from None
     if not 1 <= count <= MAX_SHOWN_DIGITS:
         raise argparse.ArgumentTypeError(f"must be 1..{MAX_SHOWN_DIGITS}, got {count}")
