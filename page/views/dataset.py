@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from digits_knn.data import load_split, load_split_bitmaps, load_xy, select_examples
-from digits_knn.plotting import bitmap_png, plot_digits, png_bytes, render_counts
+from digits_knn.plotting import bitmap_png, counts_png, plot_digits
 
 
 @st.cache_data(show_spinner=False)
@@ -53,7 +53,7 @@ def view() -> None:
     if sharp:
         images = [bitmap_png(train_bitmaps[i]) for i in rows]
     else:
-        images = [png_bytes(render_counts(split.X_train[i], cell=8)) for i in rows]
+        images = [counts_png(split.X_train[i], cell=8) for i in rows]
     st.image(
         images,
         caption=[str(split.y_train[i]) for i in rows],
