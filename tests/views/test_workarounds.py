@@ -81,3 +81,75 @@ def test_answers_are_streamlits_once_pandas_is_loaded() -> None:
               [serialization.is_dataframe_like(x) for x in samples].count(True))
     """)
     assert out == "True 4"
+
+
+#: Counts Streamlit's REPL check (``env_util.is_repl``, the stack walk) in a fresh
+#: interpreter, then sends the first element's warning check.
+COUNT_REPL_CHECKS = """
+    from streamlit import delta_generator, env_util, runtime
+    calls = []
+    real_is_repl = env_util.is_repl
+    env_util.is_repl = lambda: calls.append(1) or real_is_repl()
+"""
+
+
+def test_streamlit_alone_walks_the_stack_before_the_first_element() -> None:
+    """Still needed: the first element of a process checks for a REPL (when this
+    fails, Streamlit no longer does it: drop the workaround)."""
+    out = run_fresh(
+        COUNT_REPL_CHECKS
+        + """
+    runtime.exists = lambda: True
+    delta_generator._maybe_print_use_warning()
+    print(len(calls))
+    """
+    )
+    assert out == "1"
+
+
+def test_a_running_app_skips_the_repl_check_and_python_app_py_still_warns() -> None:
+    out = run_fresh(
+        COUNT_REPL_CHECKS
+        + """
+    from page.workarounds import skip_repl_check_in_a_running_app
+    skip_repl_check_in_a_running_app()  # no runtime: python app.py
+    delta_generator._maybe_print_use_warning()
+    without_runtime = len(calls)
+    delta_generator._use_warning_has_been_displayed = False
+    runtime.exists = lambda: True  # streamlit run app.py
+    skip_repl_check_in_a_running_app()
+    skip_repl_check_in_a_running_app()  # idempotent
+    delta_generator._maybe_print_use_warning()
+    print(without_runtime, len(calls) - without_runtime)
+    """
+    )
+    assert out == "1 0"
+
+
+def test_the_page_icon_is_set_after_the_canvas() -> None:
+    """An emoji icon loads Streamlit's emoji catalogue (0.1 s): app.py sets it after
+    the canvas, and the page's settings before the canvas name no emoji."""
+    import ast
+
+    tree = ast.parse((ROOT / "app.py").read_text())
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)]
+    name = {id(c): ast.unparse(c.func).split(".")[-1] for c in calls}
+    canvas = min(c.lineno for c in calls if name[id(c)] == "drawing_and_links")
+    icons = {
+        c.lineno: keyword.value
+        for c in calls
+        if name[id(c)] == "set_page_config"
+        for keyword in c.keywords
+        if keyword.arg == "page_icon"
+    }
+    assert icons
+    assert min(icons) > canvas
+    (icon,) = icons.values()
+    assert isinstance(icon, ast.Constant)
+    out = run_fresh(f"""
+        import sys
+        from streamlit.commands.page_config import _get_favicon_string
+        print(_get_favicon_string({icon.value!r}), "streamlit.emojis" in sys.modules)
+    """)
+    # still needed (when this fails, an emoji icon costs nothing: set it first)
+    assert out == f"emoji:{icon.value} True"
