@@ -363,7 +363,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
             image = load_image(path)
             features = canvas_to_features(image)
         except (ImageFileError, DrawingError) as exc:
-            print(f"error: {path}: {exc}", file=sys.stderr)
+            # An ImageFileError names the file itself; a DrawingError does not.
+            where = "" if isinstance(exc, ImageFileError) else f"{path}: "
+            print(f"error: {where}{exc}", file=sys.stderr)
             failures += 1
             continue
         explanation = explain(model, features)
