@@ -312,6 +312,20 @@ def test_tune_a_small_grid_and_apply_it(page: Page) -> None:
     best = page.locator('[data-testid="stMetric"]').filter(has_text="Best parameters")
     expect(best).to_be_visible(timeout=60_000)
     k, p = re.findall(r"k=(\d+), p=([\d.]+)", best.inner_text())[0]
+    # The heatmap and the validation curve drawn by the browser (a spec Vega-Lite
+    # rejects draws nothing), and the table of every combination.
+    charts = page.locator('[data-testid="stVegaLiteChart"] svg.marks')
+    expect(charts).to_have_count(2, timeout=30_000)
+    for chart in charts.all():
+        box = chart.bounding_box()
+        assert box is not None
+        assert box["width"] > 200
+        assert box["height"] > 100
+    # 3 p x 6 k: a cell each in the heatmap, a point each per curve (train, validation)
+    expect(charts.nth(0).locator("g.mark-rect.role-mark > path")).to_have_count(18)
+    expect(charts.nth(1).locator("g.mark-symbol.role-mark > path")).to_have_count(36)
+    table = page.get_by_test_id("stDataFrame")
+    expect(table.locator("canvas").first).to_be_visible()
     screenshot(page, "tune")
     page.get_by_role("button", name="Apply the best parameters to the sidebar").click()
     thumb = page.get_by_role("slider", name=re.compile("^k"))
