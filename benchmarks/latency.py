@@ -16,7 +16,9 @@ Prints, in one run on this machine:
   new k's test accuracy (each k new to the server);
 - time from ``streamlit run`` to the canvas on screen in a first browser tab, for the
   bare canvas page and for the app (median of ``--starts`` cold starts each; the
-  first run of the app also loads and fits its data);
+  first run of the app also loads and fits its data), and where it went: the server
+  up, Streamlit's own page loaded in the browser, the session's first run until the
+  canvas is sent (the only part the page's own code decides), the canvas drawn;
 - the server's memory (resident set) after all that;
 - ``--sessions`` browser sessions, each with its own k, drawing at once: whether each
   sees only its own results.
@@ -187,17 +189,63 @@ def interleaved_strokes(setups: list[Setup], rounds: int) -> dict[str, list[floa
         return latencies
 
 
-def first_canvas(pw: Playwright, script: Path) -> float:
-    """Seconds from ``streamlit run`` to the canvas on screen in a new browser."""
+#: Where a cold start's time goes, read from the browser's resource timings: its
+#: request for the server's host configuration opens the session; its request for
+#: Streamlit's component code follows the first component (the canvas) sent.
+START_PHASES = """() => {
+  const times = (pattern) => performance.getEntriesByType("resource")
+    .filter((r) => pattern.test(r.name)).map((r) => r.startTime);
+  return {
+    origin: performance.timeOrigin,
+    loaded: performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd,
+    session: Math.min(...times(/_stcore\\/host-config/)),
+    canvasSent: Math.min(...times(/BidiComponent/)),
+  };
+}"""
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    """One ``streamlit run`` to the canvas on screen, in seconds, and its phases."""
+
+    total: float
+    healthy: float  # the server answers its health check
+    page_loaded: float  # Streamlit's own page and code loaded and parsed
+    session_to_canvas: float  # the session opened -> the canvas sent
+    canvas_drawn: float  # the canvas sent -> on screen (its code fetched, drawn)
+
+
+def first_canvas(pw: Playwright, script: Path) -> ColdStart:
+    """From ``streamlit run`` to the canvas on screen in a new browser, by phase."""
     browser = launch_browser(pw)
-    start = time.perf_counter()
-    with streamlit_server(script) as (url, _, _):
+    start = time.time()
+    with streamlit_server(script) as (url, _, healthy):
         page = browser.new_page()
         page.goto(url)
         canvas(page).wait_for(state="visible", timeout=60_000)
-        elapsed = time.perf_counter() - start
+        shown = time.time() - start
+        phases = page.evaluate(START_PHASES)
     browser.close()
-    return elapsed
+    opened = phases["origin"] / 1000 - start  # the page's clock, in ours
+    return ColdStart(
+        total=shown,
+        healthy=healthy,
+        page_loaded=opened + phases["loaded"] / 1000,
+        session_to_canvas=(phases["canvasSent"] - phases["session"]) / 1000,
+        canvas_drawn=shown - (opened + phases["canvasSent"] / 1000),
+    )
+
+
+def start_phases(name: str, starts: list[ColdStart]) -> str:
+    def med(field: str) -> float:
+        return statistics.median(getattr(s, field) for s in starts)
+
+    return (
+        f"  {name:18s} server healthy at {med('healthy'):.2f} s, Streamlit's page "
+        f"loaded at {med('page_loaded'):.2f} s; session opened -> canvas sent "
+        f"{med('session_to_canvas'):.2f} s, canvas sent -> on screen "
+        f"{med('canvas_drawn'):.2f} s"
+    )
 
 
 def isolation(pw: Playwright, url: str, sessions: int) -> bool:
@@ -293,13 +341,16 @@ def main() -> None:
         summary("slider: k key press -> rerun done, new k shown", sliders, "ms", 1000)
     )
     bare_start, app_start = (
-        statistics.median(bare_starts),
-        statistics.median(app_starts),
+        statistics.median(s.total for s in bare_starts),
+        statistics.median(s.total for s in app_starts),
     )
     print(
         f"streamlit run -> canvas on screen, medians: bare canvas page {bare_start:.1f} s,"
         f" app {app_start:.1f} s (ratio {app_start / bare_start:.2f})"
     )
+    print("  where it went (medians; 'at': seconds after streamlit run):")
+    print(start_phases("bare canvas page", bare_starts))
+    print(start_phases("app", app_starts))
     print(f"server memory (RSS) after the run: {memory:.0f} MB")
     print(
         f"{args.sessions} sessions with different k drawing at once, "
