@@ -1,108 +1,155 @@
 """digits-knn: k-nearest neighbours on the UCI handwritten digits, explained.
 
-The library behind the app and the command line; it never imports Streamlit. The
-modules import scikit-learn, SciPy's image code, matplotlib and skops inside the
-functions that use them, so importing the package is quick and the app puts its canvas
-on screen before they load (``benchmarks/latency.py`` measures the first canvas).
+The library behind the app and the command line; it never imports Streamlit. Importing
+the package imports none of its modules: each public name below loads its module when
+it is first used (``digits_knn.fit_model``, ``from digits_knn import fit_model``), and
+``import digits_knn.canvas`` loads only the canvas's plain numbers. The app puts its
+canvas on screen before NumPy and the rest of the library are loaded
+(``benchmarks/latency.py`` measures the first canvas); the modules import
+scikit-learn, SciPy's image code, matplotlib and skops inside the functions that use
+them, so the app's first drawing does not wait for those either.
 """
 
 from __future__ import annotations
 
-from digits_knn.completion import Completer, choose_completion, fit_completer
-from digits_knn.data import (
-    Collection,
-    PenDigits,
-    Split,
-    TrainingSet,
-    load_bitmaps,
-    load_mnist,
-    load_pen_digits,
-    load_split,
-    load_training_set,
-    load_uji_digits,
-    load_xy,
-    split_xy,
-)
-from digits_knn.evaluation import Evaluation, evaluate, score
-from digits_knn.exchange import CsvImportError
-from digits_knn.model import (
-    Explanation,
-    HyperparameterError,
-    Neighbor,
-    explain,
-    fit_model,
-)
-from digits_knn.neighbors import NeighborIndex, fit_index
-from digits_knn.novelty import DigitDetector, default_detector
-from digits_knn.persistence import (
-    ModelFileError,
-    UntrustedModelError,
-    load_model,
-    save_model,
-)
-from digits_knn.preprocessing import (
-    DrawingError,
-    ImageFileError,
-    bitmap_to_features,
-    canvas_to_bitmap,
-    canvas_to_features,
-    load_image,
-)
-from digits_knn.projection import DigitMap, fit_map
-from digits_knn.selection import SearchResult, grid_search, tutorial_param_grid
-from digits_knn.shapes import drawing_shape, shape_features
-from digits_knn.store import DrawingStore, StoreError
-from digits_knn.strokes import PenDigit, parse_unipen, render_strokes
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "Collection",
-    "Completer",
-    "CsvImportError",
-    "DigitDetector",
-    "DigitMap",
-    "DrawingError",
-    "DrawingStore",
-    "Evaluation",
-    "Explanation",
-    "HyperparameterError",
-    "ImageFileError",
-    "ModelFileError",
-    "Neighbor",
-    "NeighborIndex",
-    "PenDigit",
-    "PenDigits",
-    "SearchResult",
-    "Split",
-    "StoreError",
-    "TrainingSet",
-    "UntrustedModelError",
-    "bitmap_to_features",
-    "canvas_to_bitmap",
-    "canvas_to_features",
-    "choose_completion",
-    "default_detector",
-    "drawing_shape",
-    "evaluate",
-    "explain",
-    "fit_completer",
-    "fit_index",
-    "fit_map",
-    "fit_model",
-    "grid_search",
-    "load_bitmaps",
-    "load_image",
-    "load_mnist",
-    "load_model",
-    "load_pen_digits",
-    "load_split",
-    "load_training_set",
-    "load_uji_digits",
-    "load_xy",
-    "parse_unipen",
-    "render_strokes",
-    "save_model",
-    "score",
-    "shape_features",
-    "split_xy",
-    "tutorial_param_grid",
-]
+if TYPE_CHECKING:  # the names as type checkers and editors see them
+    from digits_knn.completion import (
+        Completer as Completer,
+        choose_completion as choose_completion,
+        fit_completer as fit_completer,
+    )
+    from digits_knn.data import (
+        Collection as Collection,
+        PenDigits as PenDigits,
+        Split as Split,
+        TrainingSet as TrainingSet,
+        load_bitmaps as load_bitmaps,
+        load_mnist as load_mnist,
+        load_pen_digits as load_pen_digits,
+        load_split as load_split,
+        load_training_set as load_training_set,
+        load_uji_digits as load_uji_digits,
+        load_xy as load_xy,
+        split_xy as split_xy,
+    )
+    from digits_knn.evaluation import (
+        Evaluation as Evaluation,
+        evaluate as evaluate,
+        score as score,
+    )
+    from digits_knn.exchange import (
+        CsvImportError as CsvImportError,
+    )
+    from digits_knn.model import (
+        Explanation as Explanation,
+        HyperparameterError as HyperparameterError,
+        Neighbor as Neighbor,
+        explain as explain,
+        fit_model as fit_model,
+    )
+    from digits_knn.neighbors import (
+        NeighborIndex as NeighborIndex,
+        fit_index as fit_index,
+    )
+    from digits_knn.novelty import (
+        DigitDetector as DigitDetector,
+        default_detector as default_detector,
+    )
+    from digits_knn.persistence import (
+        ModelFileError as ModelFileError,
+        UntrustedModelError as UntrustedModelError,
+        load_model as load_model,
+        save_model as save_model,
+    )
+    from digits_knn.preprocessing import (
+        DrawingError as DrawingError,
+        ImageFileError as ImageFileError,
+        bitmap_to_features as bitmap_to_features,
+        canvas_to_bitmap as canvas_to_bitmap,
+        canvas_to_features as canvas_to_features,
+        load_image as load_image,
+    )
+    from digits_knn.projection import (
+        DigitMap as DigitMap,
+        fit_map as fit_map,
+    )
+    from digits_knn.selection import (
+        SearchResult as SearchResult,
+        grid_search as grid_search,
+        tutorial_param_grid as tutorial_param_grid,
+    )
+    from digits_knn.shapes import (
+        drawing_shape as drawing_shape,
+        shape_features as shape_features,
+    )
+    from digits_knn.store import (
+        DrawingStore as DrawingStore,
+        StoreError as StoreError,
+    )
+    from digits_knn.strokes import (
+        PenDigit as PenDigit,
+        parse_unipen as parse_unipen,
+        render_strokes as render_strokes,
+    )
+
+#: Each module's public names, exported here.
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "completion": ("Completer", "choose_completion", "fit_completer"),
+    "data": (
+        "Collection",
+        "PenDigits",
+        "Split",
+        "TrainingSet",
+        "load_bitmaps",
+        "load_mnist",
+        "load_pen_digits",
+        "load_split",
+        "load_training_set",
+        "load_uji_digits",
+        "load_xy",
+        "split_xy",
+    ),
+    "evaluation": ("Evaluation", "evaluate", "score"),
+    "exchange": ("CsvImportError",),
+    "model": ("Explanation", "HyperparameterError", "Neighbor", "explain", "fit_model"),
+    "neighbors": ("NeighborIndex", "fit_index"),
+    "novelty": ("DigitDetector", "default_detector"),
+    "persistence": (
+        "ModelFileError",
+        "UntrustedModelError",
+        "load_model",
+        "save_model",
+    ),
+    "preprocessing": (
+        "DrawingError",
+        "ImageFileError",
+        "bitmap_to_features",
+        "canvas_to_bitmap",
+        "canvas_to_features",
+        "load_image",
+    ),
+    "projection": ("DigitMap", "fit_map"),
+    "selection": ("SearchResult", "grid_search", "tutorial_param_grid"),
+    "shapes": ("drawing_shape", "shape_features"),
+    "store": ("DrawingStore", "StoreError"),
+    "strokes": ("PenDigit", "parse_unipen", "render_strokes"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_MODULE_OF, key=lambda name: (name[0].islower(), name))
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, its module imported on first use (PEP 562)."""
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from digits_knn.canvas import CANVAS_SIZE
 from digits_knn.preprocessing import DrawingError, canvas_to_bitmap
 from digits_knn.strokes import (
-    CANVAS_SIZE,
     Stroke,
     bend_strokes,
     render_strokes,

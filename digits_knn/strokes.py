@@ -14,9 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw
 
-#: The app's canvas: 280x280 pixels, strokes 22 pixels wide, round caps and joins.
-CANVAS_SIZE = 280
-STROKE_WIDTH = 22
+from digits_knn.canvas import CANVAS_SIZE, STROKE_WIDTH
 
 Stroke = np.ndarray  # shape (n_points, 2): x, y
 #: Widest pen :func:`render_varied` draws with, as a fraction of the digit's larger side.

@@ -13,10 +13,10 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 import streamlit as st
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # only annotations: the canvas's first run imports no NumPy
+    import numpy as np
     from sklearn.neighbors import KNeighborsClassifier
 
     from digits_knn.neighbors import NeighborIndex

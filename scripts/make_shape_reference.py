@@ -44,6 +44,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from digits_knn.canvas import STROKE_WIDTH  # noqa: E402
 from digits_knn.corpora import (  # noqa: E402
     HandPen,
     NonDigitPen,
@@ -64,11 +65,7 @@ from digits_knn.novelty import (  # noqa: E402
 )
 from digits_knn.preprocessing import bitmap_to_canvas  # noqa: E402
 from digits_knn.shapes import N_MEASURES, N_SHAPE_FEATURES  # noqa: E402
-from digits_knn.strokes import (  # noqa: E402
-    NON_DIGIT_KINDS,
-    STROKE_WIDTH,
-    parse_unipen,
-)
+from digits_knn.strokes import NON_DIGIT_KINDS, parse_unipen  # noqa: E402
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data"
 TARGET = ROOT / "digits_knn" / "_data" / "shape_reference.npz"

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image, ImageDraw
 from sklearn.neighbors import KNeighborsClassifier
 
+from digits_knn.canvas import CANVAS_SIZE
 from digits_knn.data import (
     DEFAULT_SOURCE,
     Split,
@@ -21,7 +22,6 @@ from digits_knn.data import (
     load_training_set,
 )
 from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
-from digits_knn.strokes import CANVAS_SIZE
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,10 @@
 """The page's views, one module each; :data:`VIEWS` lists them in the order shown.
 
-The drawing view (:mod:`page.views.drawing`) is always on top; below it the view the
-user picked, each with its own URL (``/model``, ``/tune``, ...). Only the view on screen
-runs. To add a view: write its module here (functions, then ``view()`` under
-``if __name__ == "__main__":``) and add a line to :data:`VIEWS`.
+The drawing view (:mod:`page.views.canvas`, then :mod:`page.views.drawing`) is always
+on top; below it the view the user picked, each with its own URL (``/model``,
+``/tune``, ...). Only the view on screen runs. To add a view: write its module here
+(functions, then ``view()`` under ``if __name__ == "__main__":``) and add a line to
+:data:`VIEWS`.
 
 A stroke reruns the drawing view and the links to the views (one fragment,
 :func:`drawing_and_links`). A view that shows something of the drawing
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
+
+from page.views import canvas
 
 if TYPE_CHECKING:
     from streamlit.navigation.page import StreamlitPage
@@ -89,9 +92,10 @@ def drawing_and_links(current: StreamlitPage) -> None:
     Always this one fragment, whichever view is open: the canvas and the links keep
     their place on the page when the user switches views (the canvas is not rebuilt).
     """
+    image, beside = canvas.show()  # before NumPy and the library are imported
     from page.views import drawing
 
-    drawing.show()
+    drawing.show(image, beside)
     st.divider()
     navigation_ui(current)
     view = _view_of(current)

@@ -5,14 +5,13 @@ It sits above every other view and reruns alone on each stroke (``st.fragment``)
 
 from __future__ import annotations
 
-import threading
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
 
+from digits_knn.canvas import CANVAS_SIZE
 from digits_knn.data import USER_SOURCE, Pictures
 from digits_knn.exchange import encode_png
 from digits_knn.model import Explanation
@@ -24,83 +23,25 @@ from digits_knn.plotting import (
 )
 from digits_knn.preprocessing import (
     DrawingError,
-    ImageFileError,
     bitmap_to_features,
-    load_image,
 )
 from digits_knn.store import StoreError
-from digits_knn.strokes import CANVAS_SIZE, STROKE_WIDTH
 from page import cache, state
 from page.figures import figure, gallery
 from page.sidebar import current_settings
 
 if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
+
     from digits_knn.neighbors import NeighborIndex
     from digits_knn.novelty import DigitCheck
 
 VIEW = "drawing"
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "bmp", "gif"]
-CANVAS_TOOLBAR_FIX = (
-    Path(__file__).resolve().parents[2] / "assets" / "canvas_toolbar.html"
-)
 #: Seconds a new drawing's prediction is given to reach the browser and be drawn on its
 #: own, before the pictures and controls after it arrive and are drawn with it (the
 #: README's "Speed" measures it: the prediction 20-30 ms sooner, the neighbours'
 #: pictures as before).
 PREDICTION_HEAD_START = 0.02
-#: Seconds the server leaves the browser alone after sending the first canvas since it
-#: started: the browser fetches the canvas's code (about 400 KB) from this server and
-#: draws it, and the imports and data loading that follow would hold the server's
-#: thread (Python's lock) meanwhile. Measured in ``benchmarks/latency.py``'s cold
-#: starts: see the README's "First canvas".
-FIRST_CANVAS_QUIET = 1.0
-_canvas_sent = threading.Event()
-
-
-def canvas_ui() -> np.ndarray | None:
-    """The drawing canvas; returns its RGBA image (None before the first stroke)."""
-    from streamlit_drawable_canvas import st_canvas  # raises outside a Streamlit run
-
-    st.html(CANVAS_TOOLBAR_FIX, unsafe_allow_javascript=True)
-    result = st_canvas(
-        stroke_width=STROKE_WIDTH,
-        stroke_color="#000000",
-        background_color="#FFFFFF",
-        height=CANVAS_SIZE,
-        width=CANVAS_SIZE,
-        drawing_mode="freedraw",
-        return_image_data=True,
-        key=state.canvas_key(),
-    )
-    if not _canvas_sent.is_set():
-        _canvas_sent.set()
-        time.sleep(FIRST_CANVAS_QUIET)  # frees the server's thread to serve its code
-    st.button(
-        "Clear the canvas",
-        on_click=state.clear_canvas,
-        icon=":material/ink_eraser:",
-        key="clear_canvas",
-    )
-    image: np.ndarray | None = result.image_data
-    return image
-
-
-def upload_ui() -> np.ndarray | None:
-    """A photo or scan of one digit instead of a drawing."""
-    upload = st.file_uploader(
-        "A picture of one handwritten digit, dark ink on light paper",
-        type=UPLOAD_TYPES,
-        key="upload",
-    )
-    if upload is None:
-        return None
-    try:
-        image = load_image(upload.getvalue())
-    except ImageFileError as exc:
-        st.error(f"That file cannot be used: {exc}")
-        return None
-    st.image(image, caption=upload.name, width=CANVAS_SIZE)
-    return image
 
 
 def votes_text(explanation: Explanation, weights: str) -> str:
@@ -282,21 +223,6 @@ def add_drawing_ui(
         )
 
 
-def uploaded_model_banner(uploaded: state.UploadedModel | None) -> None:
-    """While an uploaded model is in use: say so, and offer the way back."""
-    if uploaded is None:
-        return
-    model = uploaded.model
-    cols = st.columns([3, 1])
-    cols[0].info(
-        f"Predicting with the uploaded model **{uploaded.name}** (k={model.n_neighbors}"
-        f", p={model.p:g}, {model.n_samples_fit_:,} training digits), not the "
-        "sidebar's.",
-        icon=":material/upload_file:",
-    )
-    cols[1].button("Use the sidebar's model", on_click=state.forget_uploaded_model)
-
-
 def current_drawing(
     image: np.ndarray,
     bitmap: np.ndarray,
@@ -319,39 +245,16 @@ def current_drawing(
     )
 
 
-def input_ui() -> np.ndarray | None:
-    """Draw or upload; returns the image (None if there is nothing yet)."""
-    source = st.segmented_control(
-        "Input",
-        ["Draw", "Upload"],
-        default="Draw",
-        required=True,
-        key="input_source",
-        label_visibility="collapsed",
-    )
-    return upload_ui() if source == "Upload" else canvas_ui()
-
-
-def show() -> None:
-    """Draw (or upload), then the prediction and its neighbours.
-
-    The canvas goes out before anything else on the page (the sidebar is drawn after
-    this view): on a fresh server the first session then sees it 0.1-0.5 s after a
-    bare canvas page would show it, not 0.6-0.8 s (:data:`FIRST_CANVAS_QUIET`).
-    """
-    if state.take_full_rerun_request():
-        st.rerun()  # a drawing was added: the whole page follows the new data
+def show(image: np.ndarray | None, beside: DeltaGenerator) -> None:
+    """The prediction and its neighbours, for the image of the input above
+    (:func:`page.views.canvas.show`): the prediction in ``beside``, the column next
+    to the canvas, the rest below."""
     uploaded = state.uploaded_model()
     shown = state.current_drawing()
-    with st.container():  # always here, so the canvas below keeps its place
-        uploaded_model_banner(uploaded)
-    left, right = st.columns([1, 2], gap="large")
-    with left:
-        image = input_ui()
     settings = current_settings()
     drawings = cache.drawings()
     state.set_current_drawing(None)  # until this run has a usable one
-    with right:
+    with beside:
         if image is None:
             st.metric("Prediction", "–")
             st.info(
