@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from digits_knn.persistence import load_model
 from tests.browser import (
@@ -58,13 +58,31 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def requests_elsewhere(context: BrowserContext, app_url: str) -> list[str]:
+    """The URLs the context's pages will ask for anywhere but the app's server.
+
+    The page must work offline, as in a classroom without internet (a Material icon
+    as the tab's icon was once fetched from fonts.gstatic.com): the fixtures below
+    check at the end of every test that this list stayed empty.
+    """
+    elsewhere: list[str] = []
+    local = (app_url, "data:", "blob:", "about:")
+    context.on(
+        "request",
+        lambda r: None if r.url.startswith(local) else elsewhere.append(r.url),
+    )
+    return elsewhere
+
+
 @pytest.fixture
-def new_page(browser: Browser) -> Iterator[Page]:
+def new_page(browser: Browser, app_url: str) -> Iterator[Page]:
     """A new browser session that has not opened the app yet (for a test that opens
     it at a view's own address: a page load takes seconds)."""
     context = browser.new_context(viewport=VIEWPORT)
+    elsewhere = requests_elsewhere(context, app_url)
     yield context.new_page()
     context.close()
+    assert elsewhere == [], "the page asked for something outside the app's server"
 
 
 @pytest.fixture
@@ -80,11 +98,13 @@ def shared_page(browser: Browser, app_url: str) -> Iterator[Page]:
     """One session for the tests that only draw, clear, undo or download with the
     page's defaults: a new session's page takes seconds to load and render."""
     context = browser.new_context(viewport=VIEWPORT)
+    elsewhere = requests_elsewhere(context, app_url)
     page = context.new_page()
     page.goto(app_url)
     wait_for_app(page)
     yield page
     context.close()
+    assert elsewhere == [], "the page asked for something outside the app's server"
 
 
 def screenshot(page: Page, name: str) -> Path:

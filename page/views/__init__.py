@@ -48,10 +48,12 @@ class View:
     follows_drawing: bool = False
 
     def page(self, *, default: bool = False) -> StreamlitPage:
+        # No icon here: the links show it (navigation_ui). A page's icon is also the
+        # tab's until app.py sets its own after the canvas, and a Material icon is
+        # fetched from fonts.gstatic.com, which a classroom offline does not reach.
         return st.Page(
             HERE / self.module,
             title=self.title,
-            icon=self.icon,
             url_path=self.url_path,
             default=default,
         )
