@@ -40,9 +40,7 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them
         evaluate as evaluate,
         score as score,
     )
-    from digits_knn.exchange import (
-        CsvImportError as CsvImportError,
-    )
+    from digits_knn.exchange import CsvImportError as CsvImportError
     from digits_knn.model import (
         Explanation as Explanation,
         HyperparameterError as HyperparameterError,
@@ -72,10 +70,7 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them
         canvas_to_features as canvas_to_features,
         load_image as load_image,
     )
-    from digits_knn.projection import (
-        DigitMap as DigitMap,
-        fit_map as fit_map,
-    )
+    from digits_knn.projection import DigitMap as DigitMap, fit_map as fit_map
     from digits_knn.selection import (
         SearchResult as SearchResult,
         grid_search as grid_search,
@@ -85,10 +80,7 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them
         drawing_shape as drawing_shape,
         shape_features as shape_features,
     )
-    from digits_knn.store import (
-        DrawingStore as DrawingStore,
-        StoreError as StoreError,
-    )
+    from digits_knn.store import DrawingStore as DrawingStore, StoreError as StoreError
     from digits_knn.strokes import (
         PenDigit as PenDigit,
         parse_unipen as parse_unipen,

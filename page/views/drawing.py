@@ -1,4 +1,6 @@
-"""Drawing view: draw (or upload) a digit, see the prediction and the neighbours behind it.
+"""Drawing view: the prediction for the drawing (or upload) above, and the neighbours
+behind it. The canvas itself is :mod:`page.views.canvas`, sent before this module
+(NumPy, the library) is imported.
 
 It sits above every other view and reruns alone on each stroke (``st.fragment``).
 """
