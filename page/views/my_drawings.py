@@ -9,6 +9,7 @@ from digits_knn.exchange import CsvImportError
 from digits_knn.plotting import bitmap_png
 from digits_knn.store import DrawingStore, StoredDrawing, StoreError
 from page import cache, state
+from page.figures import figure, gallery
 
 VIEW = "my_drawings"
 MAX_SHOWN_DRAWINGS = 200
@@ -54,14 +55,16 @@ def admin_ui() -> None:
 
 
 def gallery_ui(drawings: list[StoredDrawing], me: str) -> None:
-    st.image(
-        [bitmap_png(d.bitmap) for d in drawings],
-        caption=[
-            f"#{d.id}: {d.label}" + (" · yours" if d.session_id == me else "")
+    """The drawings as the neighbours are shown: one element, captions on one line."""
+    st.html(
+        gallery(
+            figure(
+                bitmap_png(d.bitmap),
+                f"#{d.id}: {d.label}" + (" · yours" if d.session_id == me else ""),
+                width=72,
+            )
             for d in drawings
-        ],
-        width=72,
-        output_format="PNG",
+        )
     )
 
 

@@ -12,7 +12,7 @@ from digits_knn.admin import MAX_FAILURES, hash_password
 from digits_knn.store import DrawingStore
 from page import cache
 from tests.conftest import STROKE_DIGITS, draw_strokes
-from tests.views.apptest import open_view, start
+from tests.views.apptest import captions_of_figures, open_view, start
 
 
 def test_my_drawings_lists_deletes_and_exports(private_drawings_db: Path) -> None:
@@ -21,8 +21,8 @@ def test_my_drawings_lists_deletes_and_exports(private_drawings_db: Path) -> Non
     at = start(draw_strokes(STROKE_DIGITS[7]))
     at.button(key="add_drawing").click().run()
     open_view(at, "my_drawings")
-    captions = at.get("image")[-1].proto.imgs
-    assert [c.caption for c in captions] == ["#2: 7 · yours", f"#{theirs}: 3"]
+    listed = [c for c in captions_of_figures(at) if c.startswith("#")]
+    assert listed == ["#2: 7 · yours", f"#{theirs}: 3"]
     delete = at.multiselect(key="delete_ids")
     assert delete.options == ["#2: 7"]  # only your own rows
     labels = [b.proto.label for b in at.get("download_button")]
