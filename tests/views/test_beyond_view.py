@@ -12,7 +12,7 @@ MODELS = ["KNN", "KNN on HOG", "SVM (RBF)", "random forest", "logistic regressio
 
 
 def table(at: AppTest) -> list[dict[str, object]]:
-    (frame,) = at.dataframe
+    (frame,) = at.table
     rows: list[dict[str, object]] = frame.value.to_dict("records")
     return rows
 
@@ -21,8 +21,10 @@ def test_the_table_and_every_models_answer_for_a_drawn_4() -> None:
     at = start(draw_strokes(STROKE_DIGITS[4]), view="beyond")
     rows = table(at)
     assert [r["model"] for r in rows] == MODELS
-    assert [r["training digits"] for r in rows][1:] == [2000, 1500, 2000, 2000]
-    assert all(0.75 < float(r["UCI test split"]) <= 1 for r in rows)  # type: ignore[arg-type]
+    samples = ["2,000", "1,500", "2,000", "2,000"]
+    assert [r["training digits"] for r in rows][1:] == samples
+    uci = [str(r["UCI test split"]) for r in rows]
+    assert all(u.endswith("%") and 75 < float(u[:-1]) <= 100 for u in uci), uci
     answers = {m.label: m.value for m in at.metric if m.label != "Prediction"}
     assert set(answers) == {"KNN (the sidebar's)", *MODELS[1:]}
     assert answers["KNN (the sidebar's)"] == "4"
