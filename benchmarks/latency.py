@@ -15,8 +15,10 @@ Prints, in one run on this machine:
   showing the new k's neighbours and the Model view (the default one below it) the
   new k's test accuracy (each k new to the server);
 - time from ``streamlit run`` to the canvas on screen in a first browser tab, for the
-  bare canvas page and for the app (median of ``--starts`` cold starts each; the
-  first run of the app also loads and fits its data), and where it went: the server
+  bare canvas page and for the app (median of ``--starts`` cold starts each, in turn;
+  the first run of the app also loads and fits its data), beside the floor: a page
+  with one line of text and nothing else (``benchmarks/blank_page.py``) until that
+  line shows; and where the time went: the server
   up, Streamlit's own page loaded in the browser, the session's first run until the
   canvas is sent (the only part the page's own code decides), the canvas drawn;
 - the server's memory (resident set) after all that;
@@ -76,6 +78,9 @@ ARM_STROKE_TIMER = """() => {
 }"""
 
 STROKE = DIGIT_STROKES["1"][0]
+#: Streamlit with nothing in it, the floor under every cold start.
+BLANK_PAGE = ROOT / "benchmarks" / "blank_page.py"
+BLANK_TEXT = "Streamlit is up."
 #: The lightest view, to show what a big view below the canvas costs per stroke.
 LIGHT_VIEW = "/how-knn-works"
 
@@ -236,6 +241,19 @@ def first_canvas(pw: Playwright, script: Path) -> ColdStart:
     )
 
 
+def first_text(pw: Playwright, script: Path, text: str) -> float:
+    """Seconds from ``streamlit run`` to ``text`` on screen in a new browser."""
+    browser = launch_browser(pw)
+    start = time.time()
+    with streamlit_server(script) as (url, _, _):
+        page = browser.new_page()
+        page.goto(url)
+        page.get_by_text(text, exact=True).wait_for(state="visible", timeout=60_000)
+        shown = time.time() - start
+    browser.close()
+    return shown
+
+
 def start_phases(name: str, starts: list[ColdStart]) -> str:
     def med(field: str) -> float:
         return statistics.median(getattr(s, field) for s in starts)
@@ -305,8 +323,10 @@ def main() -> None:
     bare, shipped, with_gc, light = strokes.values()
 
     with sync_playwright() as pw:
+        blank_starts: list[float] = []
         bare_starts, app_starts = [], []
         for _ in range(args.starts):
+            blank_starts.append(first_text(pw, BLANK_PAGE, BLANK_TEXT))
             bare_starts.append(first_canvas(pw, ROOT / "benchmarks" / "bare_canvas.py"))
             app_starts.append(first_canvas(pw, ROOT / "app.py"))
         with streamlit_server() as (url, process, _):
@@ -347,6 +367,10 @@ def main() -> None:
     print(
         f"streamlit run -> canvas on screen, medians: bare canvas page {bare_start:.1f} s,"
         f" app {app_start:.1f} s (ratio {app_start / bare_start:.2f})"
+    )
+    print(
+        f"  the floor: a page with one line of text shows it in "
+        f"{statistics.median(blank_starts):.1f} s (benchmarks/blank_page.py)"
     )
     print("  where it went (medians; 'at': seconds after streamlit run):")
     print(start_phases("bare canvas page", bare_starts))
