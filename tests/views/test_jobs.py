@@ -78,7 +78,7 @@ def test_beyond_knns_fit_goes_on_when_its_visitor_leaves(
     release.set()
     at = start(draw_strokes(STROKE_DIGITS[4]), view="beyond")  # the next visitor
     assert not at.exception
-    assert len(at.dataframe) == 1
+    assert len(at.table) == 1  # the models' table
     others = [only for only in fits if only != ("KNN",)]  # the sidebar's KNN apart
     assert others == [cache_views.OTHER_MODELS]  # fitted once, for both visitors
     assert cache_views.other_models_job(DEFAULT_SOURCE) is job
