@@ -61,6 +61,7 @@ from digits_knn.store import (
     UserDigits,
     default_db_path,
 )
+from page.jobs import Job, wait
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
@@ -344,29 +345,36 @@ def shipped_held_out_neighbors(source: str, p: float) -> Neighbors:
 
     Found by exact brute force whatever search the sidebar picked: a KD-tree or a ball
     tree finds the same neighbours (up to ties), only more slowly in 64 dimensions.
+    Several seconds on ninety thousand digits, so on a thread of its own
+    (:mod:`page.jobs`): a visitor who leaves the Model view, or the page, before it
+    is done does not make the next one start it over.
     """
-    return _shipped_held_out_neighbors(shipped(source), p)
+    key = shipped(source)
+    return wait(
+        shipped_held_out_neighbors_job(key, p), shipped_held_out_neighbors_job.clear
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _shipped_held_out_neighbors(source: str, p: float) -> Neighbors:
-    """Pen digits are searched without their own writer fold. Shows its progress: on
-    ninety thousand digits a p other than 2 takes a while."""
+def shipped_held_out_neighbors_job(source: str, p: float) -> Job[Neighbors]:
+    """:func:`held_out_neighbors` of the shipped digits on a thread of its own. Pen
+    digits are searched without their own writer fold."""
     index = shipped_index(source, p, "brute")
     tests = page_tests()
-    bar = st.progress(0.0, text="Finding the test digits' neighbours…")
-    done: list[str] = []
 
-    def progress(name: str) -> None:
-        bar.progress(
-            len(done) / len(tests),
-            text=f"Finding the neighbours of the {name} ({len(tests[name]):,} digits)…",
-        )
-        done.append(name)
+    def work(job: Job[Neighbors]) -> Neighbors:
+        done: list[str] = []
 
-    found = held_out_neighbors(index, tests, MAX_K, progress=progress)
-    bar.empty()
-    return found
+        def progress(name: str) -> None:
+            job.report(
+                len(done) / len(tests),
+                f"Finding the neighbours of the {name} ({len(tests[name]):,} digits)…",
+            )
+            done.append(name)
+
+        return held_out_neighbors(index, tests, MAX_K, progress=progress)
+
+    return Job("Finding the test digits' neighbours…", work)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from digits_knn.data import DEFAULT_SOURCE
-from page import cache_views
+from digits_knn.model import DEFAULT_P
+from page import cache, cache_views
 from page.jobs import Job, wait
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import start
@@ -82,3 +83,40 @@ def test_beyond_knns_fit_goes_on_when_its_visitor_leaves(
     others = [only for only in fits if only != ("KNN",)]  # the sidebar's KNN apart
     assert others == [cache_views.OTHER_MODELS]  # fitted once, for both visitors
     assert cache_views.other_models_job(DEFAULT_SOURCE) is job
+
+
+def test_the_model_views_neighbour_search_goes_on_when_its_visitor_leaves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The test digits' neighbours (the Model view's scores, seconds on a fresh
+    server) were searched inside the run: a visitor who left mid-search made the
+    next one start over. Now the search goes on, and the next visitor waits for it."""
+    real_search = cache.held_out_neighbors
+    release = threading.Event()
+    searches: list[int] = []
+
+    def slow_search(*args: Any, **kwargs: Any) -> Any:
+        if "progress" in kwargs:  # the shipped digits' search (not the users' part)
+            searches.append(args[2])
+            assert release.wait(60)
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "held_out_neighbors", slow_search)
+    for cached in (
+        cache.shipped_held_out_neighbors_job,
+        cache.held_out_neighbors_for,
+        cache.held_out_scores_for,
+    ):
+        cached.clear()
+    key = cache.shipped(DEFAULT_SOURCE)
+    # the first visitor, gone:
+    job = cache.shipped_held_out_neighbors_job(key, DEFAULT_P)
+    until(lambda: len(searches) == 1)
+    assert not job.done()
+    release.set()
+    at = start(None)  # the next visitor, on the Model view (the default)
+    assert not at.exception
+    assert any(m.label == "Test accuracy" for m in at.metric)
+    assert job.done()
+    assert searches == [cache.MAX_K]  # searched once, for both visitors
+    assert cache.shipped_held_out_neighbors_job(key, DEFAULT_P) is job
