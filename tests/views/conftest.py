@@ -11,6 +11,7 @@ import streamlit as st
 
 from digits_knn import compare, projection
 from page import cache_views
+from page.views import canvas as canvas_view
 from tests.test_compare import HOG, SMALL
 from tests.views.apptest import FakeCanvas
 
@@ -24,6 +25,16 @@ def fake_canvas(monkeypatch: pytest.MonkeyPatch) -> type[FakeCanvas]:
     FakeCanvas.drawings = {}
     FakeCanvas.calls = []
     return FakeCanvas
+
+
+@pytest.fixture(autouse=True, scope="package")
+def no_pause_per_session() -> Iterator[None]:
+    """Each AppTest is a new session: without this, each would pause after its first
+    canvas for a browser that is not there (tests/views/test_canvas_pause.py checks
+    the pause itself)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(canvas_view, "SESSION_CANVAS_QUIET", 0.0)
+        yield
 
 
 @pytest.fixture(autouse=True, scope="package")
