@@ -20,7 +20,9 @@ Prints, in one run on this machine:
   with one line of text and nothing else (``benchmarks/blank_page.py``) until that
   line shows; and where the time went: the server
   up, Streamlit's own page loaded in the browser, the session's first run until the
-  canvas is sent (the only part the page's own code decides), the canvas drawn;
+  canvas is sent (the only part the page's own code decides), the canvas drawn; and
+  for a later visitor (the server up and warm, a new browser): the page requested ->
+  the canvas on screen;
 - the server's memory (resident set) after all that;
 - ``--sessions`` browser sessions, each with its own k, drawing at once: whether each
   sees only its own results.
@@ -254,6 +256,20 @@ def first_text(pw: Playwright, script: Path, text: str) -> float:
     return shown
 
 
+def later_visit(pw: Playwright, url: str) -> float:
+    """Seconds from a new browser's request for the page to the canvas on screen, on a
+    server that is already up and has shown the page before (a student joining a
+    class whose teacher started the app)."""
+    browser = launch_browser(pw)
+    page = browser.new_page()
+    start = time.time()
+    page.goto(url)
+    canvas(page).wait_for(state="visible", timeout=60_000)
+    shown = time.time() - start
+    browser.close()
+    return shown
+
+
 def start_phases(name: str, starts: list[ColdStart]) -> str:
     def med(field: str) -> float:
         return statistics.median(getattr(s, field) for s in starts)
@@ -336,6 +352,7 @@ def main() -> None:
             wait_for_app(page)
             sliders = slider_latencies(page, args.slider_steps)
             browser.close()
+            later = [later_visit(pw, url) for _ in range(args.starts)]
             sessions_ok = isolation(pw, url, args.sessions)
             memory = resident_mb(process.pid)
 
@@ -371,6 +388,10 @@ def main() -> None:
     print(
         f"  the floor: a page with one line of text shows it in "
         f"{statistics.median(blank_starts):.1f} s (benchmarks/blank_page.py)"
+    )
+    print(
+        f"  a later visitor (server up, the page shown before, a new browser): page "
+        f"requested -> canvas on screen {statistics.median(later):.1f} s"
     )
     print("  where it went (medians; 'at': seconds after streamlit run):")
     print(start_phases("bare canvas page", bare_starts))
