@@ -526,36 +526,41 @@ def tune_data(data: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def grid_results(grid: Grid) -> SearchResult:
-    """Cross-validated scores of one grid, computed once and shared by every user.
-
-    The progress bar lives inside the cached function (Streamlit replays a cached
-    function's elements); it is emptied at the end, so a cache hit shows nothing.
+@st.cache_resource(show_spinner=False, max_entries=32)
+def grid_search_job(grid: Grid) -> Job[SearchResult]:
+    """The cross-validated scores of one grid, on a thread of its own
+    (:mod:`page.jobs`), shared by every user: on the page's training data a grid takes
+    tens of seconds, and a learner who looks at another view meanwhile loses nothing.
+    The result is shared: never changed by its readers.
 
     Raises
     ------
     ValueError
-        A grid that cannot be searched (checked before the progress bar appears).
+        A grid that cannot be searched (checked here, in the run that asks).
     """
     from digits_knn.selection import check_cv, grid_search, make_param_grid
 
     X, y, groups = tune_data(grid.data)
     param_grid = make_param_grid(*grid.k_range, list(grid.p_values), list(grid.weights))
     check_cv(y, param_grid, grid.folds)
-    bar = st.progress(0.0, text="Cross-validating…")
 
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"Cross-validating… {done} of {total} pieces")
+    def work(job: Job[SearchResult]) -> SearchResult:
+        def progress(done: int, total: int) -> None:
+            job.report(done / total, f"Cross-validating… {done} of {total} pieces")
 
-    result = grid_search(
-        X,
-        y,
-        param_grid,
-        cv=grid.folds,
-        return_train_score=True,
-        progress=progress,
-        groups=groups,
-    )
-    bar.empty()
-    return result
+        return grid_search(
+            X,
+            y,
+            param_grid,
+            cv=grid.folds,
+            return_train_score=True,
+            progress=progress,
+            groups=groups,
+        )
+
+    return Job("Cross-validating…", work)
+
+
+def grid_results(grid: Grid) -> SearchResult:
+    """:func:`grid_search_job`'s result; its progress bar until it is ready."""
+    return wait(grid_search_job(grid), grid_search_job.clear)

@@ -172,11 +172,11 @@ def view() -> None:
     requested = grid_ui()
     if requested is not None:
         try:
-            cache.grid_results(requested)
+            cache.grid_search_job(requested)  # checked and started, or already running
         except ValueError as exc:
             st.error(f"That grid cannot be searched: {exc}")
             return
-        state.remember_tune_grid(requested)
+        state.remember_tune_grid(requested)  # shown again if the visitor comes back
     grid = state.tune_grid()
     if grid is None:
         st.info("Choose a grid and run the search: the tutorial's grid is filled in.")

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
+from digits_knn import selection
 from digits_knn.data import DEFAULT_SOURCE
 from digits_knn.model import DEFAULT_P
 from page import cache, cache_views
 from page.jobs import Job, wait
 from tests.conftest import STROKE_DIGITS, draw_strokes
-from tests.views.apptest import start
+from tests.views.apptest import metric, start
+from tests.views.test_tune_view import RUN
 
 
 def until(condition: Any, timeout: float = 30) -> None:
@@ -120,3 +122,32 @@ def test_the_model_views_neighbour_search_goes_on_when_its_visitor_leaves(
     assert job.done()
     assert searches == [cache.MAX_K]  # searched once, for both visitors
     assert cache.shipped_held_out_neighbors_job(key, DEFAULT_P) is job
+
+
+def test_a_grid_search_goes_on_when_its_visitor_leaves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A learner runs a grid search and leaves the Tune view before it is done (on the
+    page's data it takes tens of seconds): the search goes on, and whoever runs the
+    same grid next gets its result without searching again."""
+    real_search = selection.grid_search
+    release = threading.Event()
+    searches: list[int] = []
+
+    def slow_search(*args: Any, **kwargs: Any) -> Any:
+        searches.append(len(args[2]))  # the grid's candidates
+        assert release.wait(60)
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(selection, "grid_search", slow_search)
+    cache.grid_search_job.clear()
+    first = start(None, view="tune")
+    with pytest.raises(RuntimeError, match="timed out"):  # gone before the result
+        first.button(key=RUN).click().run(timeout=2)
+    until(lambda: len(searches) == 1)
+    release.set()
+    second = start(None, view="tune")
+    second.button(key=RUN).click().run()
+    assert not second.exception
+    assert metric(second, "Best parameters").startswith("k=")
+    assert len(searches) == 1  # searched once, for both visitors
