@@ -21,30 +21,45 @@ TUNE_DATA = {
 }
 
 
+#: The form's values before any search: the tutorial's grid, 5 folds, its digits.
+DEFAULT_GRID = state.Grid(
+    k_range=(2, 20, 2), p_values=(1.0, 2.0, 3.0), weights=("uniform",), folds=5
+)
+
+
 def grid_ui() -> state.Grid | None:
-    """The grid to search; returns it when the user runs it, else None."""
+    """The grid to search; returns it when the user runs it, else None.
+
+    The form shows the last grid this session ran (whose results are below it), or
+    :data:`DEFAULT_GRID`: coming back to the view, it still says what was searched.
+    """
+    shown = state.tune_grid() or DEFAULT_GRID
+    k_from, k_to, k_by = shown.k_range
     with st.form("tune_form"):
         cols = st.columns(4)
-        k_start = cols[0].number_input("k from", 1, cache.MAX_K, 2, key="tune_k_start")
-        k_stop = cols[1].number_input(
-            "k up to (excluded)", 2, cache.MAX_K + 1, 20, key="tune_k_stop"
+        k_start = cols[0].number_input(
+            "k from", 1, cache.MAX_K, k_from, key="tune_k_start"
         )
-        k_step = cols[2].number_input("k step", 1, cache.MAX_K, 2, key="tune_k_step")
-        folds = cols[3].number_input("folds", 2, 20, 5, key="tune_folds")
+        k_stop = cols[1].number_input(
+            "k up to (excluded)", 2, cache.MAX_K + 1, k_to, key="tune_k_stop"
+        )
+        k_step = cols[2].number_input("k step", 1, cache.MAX_K, k_by, key="tune_k_step")
+        folds = cols[3].number_input("folds", 2, 20, shown.folds, key="tune_folds")
         left, right = st.columns(2)
         p_values = left.multiselect(
-            "p values", TUNE_P_CHOICES, default=[1.0, 2.0, 3.0], key="tune_p"
+            "p values", TUNE_P_CHOICES, default=list(shown.p_values), key="tune_p"
         )
         weights = right.multiselect(
             "Votes",
             list(WEIGHT_LABELS),
-            default=["uniform"],
+            default=list(shown.weights),
             format_func=lambda w: w.capitalize(),
             key="tune_weights",
         )
         data = st.radio(
             "Cross-validate on",
             list(TUNE_DATA),
+            index=list(TUNE_DATA).index(shown.data),
             format_func=TUNE_DATA.__getitem__,
             horizontal=True,
             key="tune_data",

@@ -9,7 +9,7 @@ import pytest
 from digits_knn.data import load_split
 from digits_knn.selection import grid_search, tutorial_param_grid
 from tests.conftest import STROKE_DIGITS, draw_strokes
-from tests.views.apptest import accuracy_for, metric, start, subheaders
+from tests.views.apptest import accuracy_for, metric, open_view, start, subheaders
 
 RUN = "FormSubmitter:tune_form-Run the grid search"
 
@@ -52,6 +52,16 @@ def test_tune_view_custom_grid_with_weights() -> None:
     assert len(table) == 3 * 2 * 2
     assert set(table["weights"]) == {"uniform", "distance"}
     assert set(table["p"]) == {1.0, 2.5}
+    # another view and back: the form still says what the results below are of
+    open_view(at, "model")
+    open_view(at, "tune")
+    assert len(at.dataframe[-1].value) == 3 * 2 * 2
+    assert at.number_input(key="tune_k_start").value == 1
+    assert at.number_input(key="tune_k_stop").value == 8
+    assert at.number_input(key="tune_k_step").value == 3
+    assert at.number_input(key="tune_folds").value == 3
+    assert at.multiselect(key="tune_p").value == [1.0, 2.5]
+    assert sorted(at.multiselect(key="tune_weights").value) == ["distance", "uniform"]
 
 
 @pytest.mark.parametrize(
