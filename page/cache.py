@@ -351,7 +351,8 @@ def shipped_held_out_neighbors(source: str, p: float) -> Neighbors:
     """
     key = shipped(source)
     return wait(
-        shipped_held_out_neighbors_job(key, p), shipped_held_out_neighbors_job.clear
+        shipped_held_out_neighbors_job(key, p),
+        lambda: shipped_held_out_neighbors_job.clear(key, p),  # this one only
     )
 
 
@@ -563,4 +564,4 @@ def grid_search_job(grid: Grid) -> Job[SearchResult]:
 
 def grid_results(grid: Grid) -> SearchResult:
     """:func:`grid_search_job`'s result; its progress bar until it is ready."""
-    return wait(grid_search_job(grid), grid_search_job.clear)
+    return wait(grid_search_job(grid), lambda: grid_search_job.clear(grid))

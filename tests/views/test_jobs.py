@@ -13,6 +13,7 @@ from digits_knn.data import DEFAULT_SOURCE
 from digits_knn.model import DEFAULT_P
 from page import cache, cache_views
 from page.jobs import Job, wait
+from page.state import Grid
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import metric, start
 from tests.views.test_tune_view import RUN
@@ -151,3 +152,27 @@ def test_a_grid_search_goes_on_when_its_visitor_leaves(
     assert not second.exception
     assert metric(second, "Best parameters").startswith("k=")
     assert len(searches) == 1  # searched once, for both visitors
+
+
+def test_a_failed_grid_search_is_forgotten_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A grid whose search failed is searched again on the next visit; the other grids'
+    results stay."""
+    real_search = selection.grid_search
+
+    def search(*args: Any, **kwargs: Any) -> Any:
+        if kwargs["cv"] == 4:
+            raise MemoryError("no room for it")
+        return real_search(*args, **kwargs)
+
+    monkeypatch.setattr(selection, "grid_search", search)
+    cache.grid_search_job.clear()
+    good = Grid(k_range=(1, 4, 1), p_values=(2.0,), weights=("uniform",), folds=3)
+    bad = Grid(k_range=(1, 4, 1), p_values=(2.0,), weights=("uniform",), folds=4)
+    good_job, bad_job = cache.grid_search_job(good), cache.grid_search_job(bad)
+    assert cache.grid_results(good).best_params["n_neighbors"] in (1, 2, 3)
+    with pytest.raises(MemoryError):
+        cache.grid_results(bad)
+    assert cache.grid_search_job(good) is good_job
+    assert cache.grid_search_job(bad) is not bad_job  # tried again
