@@ -22,7 +22,7 @@ Prints, in one run on this machine:
   up, Streamlit's own page loaded in the browser, the session's first run until the
   canvas is sent (the only part the page's own code decides), the canvas drawn; and
   for a later visitor (the server up and warm, a new browser): the page requested ->
-  the canvas on screen;
+  the canvas on screen, on the app and on the bare canvas page in turn;
 - the server's memory (resident set) after all that;
 - ``--sessions`` browser sessions, each with its own k, drawing at once: whether each
   sees only its own results.
@@ -270,6 +270,18 @@ def later_visit(pw: Playwright, url: str) -> float:
     return shown
 
 
+def later_visits(pw: Playwright, url: str, n: int) -> tuple[list[float], list[float]]:
+    """:func:`later_visit` ``n`` times on the app at ``url`` and, in turn, on the bare
+    canvas page (its own server, shown once first)."""
+    app, bare = [], []
+    with streamlit_server(BARE.script) as (bare_url, _, _):
+        later_visit(pw, bare_url)
+        for _ in range(n):
+            app.append(later_visit(pw, url))
+            bare.append(later_visit(pw, bare_url))
+    return app, bare
+
+
 def start_phases(name: str, starts: list[ColdStart]) -> str:
     def med(field: str) -> float:
         return statistics.median(getattr(s, field) for s in starts)
@@ -352,7 +364,7 @@ def main() -> None:
             wait_for_app(page)
             sliders = slider_latencies(page, args.slider_steps)
             browser.close()
-            later = [later_visit(pw, url) for _ in range(args.starts)]
+            later, later_bare = later_visits(pw, url, args.starts)
             sessions_ok = isolation(pw, url, args.sessions)
             memory = resident_mb(process.pid)
 
@@ -389,9 +401,11 @@ def main() -> None:
         f"  the floor: a page with one line of text shows it in "
         f"{statistics.median(blank_starts):.1f} s (benchmarks/blank_page.py)"
     )
+    later_app, later_base = statistics.median(later), statistics.median(later_bare)
     print(
-        f"  a later visitor (server up, the page shown before, a new browser): page "
-        f"requested -> canvas on screen {statistics.median(later):.1f} s"
+        f"  a later visitor (server up, the page shown before, a new browser), page "
+        f"requested -> canvas on screen: bare canvas page {later_base:.1f} s, app "
+        f"{later_app:.1f} s (ratio {later_app / later_base:.2f})"
     )
     print("  where it went (medians; 'at': seconds after streamlit run):")
     print(start_phases("bare canvas page", bare_starts))
