@@ -394,18 +394,18 @@ def main() -> None:
         statistics.median(s.total for s in app_starts),
     )
     print(
-        f"streamlit run -> canvas on screen, medians: bare canvas page {bare_start:.1f} s,"
-        f" app {app_start:.1f} s (ratio {app_start / bare_start:.2f})"
+        f"streamlit run -> canvas on screen, medians: bare canvas page {bare_start:.2f} s,"
+        f" app {app_start:.2f} s (ratio {app_start / bare_start:.2f})"
     )
     print(
         f"  the floor: a page with one line of text shows it in "
-        f"{statistics.median(blank_starts):.1f} s (benchmarks/blank_page.py)"
+        f"{statistics.median(blank_starts):.2f} s (benchmarks/blank_page.py)"
     )
     later_app, later_base = statistics.median(later), statistics.median(later_bare)
     print(
         f"  a later visitor (server up, the page shown before, a new browser), page "
-        f"requested -> canvas on screen: bare canvas page {later_base:.1f} s, app "
-        f"{later_app:.1f} s (ratio {later_app / later_base:.2f})"
+        f"requested -> canvas on screen: bare canvas page {later_base:.2f} s, app "
+        f"{later_app:.2f} s (ratio {later_app / later_base:.2f})"
     )
     print("  where it went (medians; 'at': seconds after streamlit run):")
     print(start_phases("bare canvas page", bare_starts))
