@@ -224,6 +224,31 @@ class TestDrawingWithTheDefaults:
         expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("–")
 
 
+def test_the_canvas_code_is_fetched_once_by_its_preload(
+    new_page: Page, app_url: str
+) -> None:
+    """The page starts fetching the canvas's code and style before Streamlit's
+    component asks for them (page.workarounds.component_code_preload), by the very
+    URLs it asks for: each file is fetched once, and a preload link names it."""
+    fetched: list[str] = []
+    new_page.on(
+        "request",
+        lambda r: (
+            fetched.append(r.url) if "/_stcore/bidi-components/" in r.url else None
+        ),
+    )
+    new_page.goto(app_url)
+    wait_for_app(new_page)
+    preloaded = new_page.evaluate(
+        """() => [...document.head.querySelectorAll(
+                    'link[rel="modulepreload"], link[rel="preload"][as="style"]')]
+                 .map((link) => link.href)
+                 .filter((href) => href.includes("/_stcore/bidi-components/"))"""
+    )
+    assert sorted(fetched) == sorted(preloaded)
+    assert [Path(url).suffix for url in sorted(fetched)] == [".css", ".js"]
+
+
 def test_correct_a_label_and_the_next_prediction_changes(page: Page) -> None:
     """Draw a 7, teach the model it is a 1 (k=1 so one example decides), see the
     prediction change at once, then find the drawing under My drawings."""

@@ -8,6 +8,7 @@ fresh server's first run those imports took 0.3-0.5 s, and the canvas waited for
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from pathlib import Path
@@ -17,6 +18,7 @@ import streamlit as st
 
 from digits_knn.canvas import CANVAS_SIZE, STROKE_WIDTH
 from page import state
+from page.workarounds import component_code_preload
 
 if TYPE_CHECKING:
     import numpy as np
@@ -26,6 +28,8 @@ UPLOAD_TYPES = ["png", "jpg", "jpeg", "bmp", "gif"]
 CANVAS_TOOLBAR_FIX = (
     Path(__file__).resolve().parents[2] / "assets" / "canvas_toolbar.html"
 )
+#: The name streamlit-drawable-canvas registers its component under.
+CANVAS_COMPONENT = "streamlit-drawable-canvas.streamlit_drawable_canvas"
 #: Seconds the server leaves the browser alone after sending the first canvas since it
 #: started: the browser fetches the canvas's code (about 400 KB) from this server and
 #: draws it, and the imports and data loading that follow would hold the server's
@@ -42,11 +46,18 @@ SESSION_CANVAS_QUIET = 0.5
 _canvas_sent = threading.Event()
 
 
+@functools.cache
+def canvas_head() -> str:
+    """What goes out just before the canvas: the start of its code's download, and the
+    toolbar's fix (once per server process: neither changes while it runs)."""
+    return component_code_preload(CANVAS_COMPONENT) + CANVAS_TOOLBAR_FIX.read_text()
+
+
 def canvas_ui() -> np.ndarray | None:
     """The drawing canvas; returns its RGBA image (None before the first stroke)."""
     from streamlit_drawable_canvas import st_canvas  # raises outside a Streamlit run
 
-    st.html(CANVAS_TOOLBAR_FIX, unsafe_allow_javascript=True)
+    st.html(canvas_head(), unsafe_allow_javascript=True)
     result = st_canvas(
         stroke_width=STROKE_WIDTH,
         stroke_color="#000000",

@@ -6,6 +6,8 @@ the process imported before.
 
 from __future__ import annotations
 
+import importlib.metadata
+import json
 import subprocess
 import sys
 import textwrap
@@ -153,3 +155,64 @@ def test_the_page_icon_is_set_after_the_canvas() -> None:
     """)
     # still needed (when this fails, an emoji icon costs nothing: set it first)
     assert out == f"emoji:{icon.value} True"
+
+
+#: Runs :func:`component_code_preload` in an app (a component registers itself with
+#: the running app's Streamlit), in a fresh interpreter (these tests' conftest puts a
+#: stand-in for the canvas's package in this one), and prints what it gave.
+PRELOAD_APP = """
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_string('''
+import streamlit as st
+import streamlit_drawable_canvas  # registers the canvas's component
+from streamlit import config
+from page.workarounds import component_code_preload
+config.set_option("server.baseUrlPath", %r)
+st.text(component_code_preload(%r) or "(nothing)")
+''').run()
+assert not at.exception, at.exception
+print(at.text[0].value)
+"""
+CANVAS_COMPONENT = "streamlit-drawable-canvas.streamlit_drawable_canvas"
+
+
+def preload_links(base_url_path: str, name: str) -> list[list[str | None]]:
+    """The ``[rel, href, as]`` links the preload script adds, read from its text."""
+    text = run_fresh(PRELOAD_APP % (base_url_path, name))
+    if text == "(nothing)":
+        return []
+    assert text.startswith("<script>")
+    assert text.endswith("</script>")
+    links: list[list[str | None]] = json.loads(text.split(" of ", 1)[1].split(")")[0])
+    return links
+
+
+def test_the_canvas_code_is_preloaded_by_the_files_its_package_serves() -> None:
+    """The canvas's module and style, by Streamlit's URL for a component's files
+    (the e2e test checks that the browser fetches each once, by these URLs)."""
+    build = Path(
+        str(
+            importlib.metadata.distribution("streamlit-drawable-canvas").locate_file(
+                "streamlit_drawable_canvas/frontend/build"
+            )
+        )
+    )
+    prefix = f"/_stcore/bidi-components/{CANVAS_COMPONENT}/"
+    links = preload_links("", CANVAS_COMPONENT)
+    assert [(rel, kind) for rel, _, kind in links] == [
+        ("modulepreload", None),
+        ("preload", "style"),
+    ]
+    hrefs = [str(href) for _, href, _ in links]
+    for href in hrefs:
+        assert href.startswith(prefix)
+        assert (build / href.removeprefix(prefix)).is_file()
+    assert hrefs[0].endswith(".js")
+    assert hrefs[1].endswith(".css")
+    # under a base URL path, the same files below it
+    under = [str(href) for _, href, _ in preload_links("/class/", CANVAS_COMPONENT)]
+    assert under == [f"/class{href}" for href in hrefs]
+
+
+def test_an_unknown_component_preloads_nothing() -> None:
+    assert preload_links("", "no-such-package.no_such_component") == []
