@@ -117,7 +117,7 @@ def streamlit_server(
                 pass
             if time.perf_counter() - start > timeout:
                 raise TimeoutError(f"streamlit did not answer on {url} in {timeout} s")
-            time.sleep(0.1)
+            time.sleep(0.02)  # a browser opened by Streamlit asks at once
         yield url, process, time.perf_counter() - start
     finally:
         process.terminate()
