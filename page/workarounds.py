@@ -87,14 +87,15 @@ def component_code_preload(name: str) -> str:
 
     The browser asks for a component's own code only after Streamlit's component
     chunk and what it needs (Apache Arrow's serialisation, about 180 KB) have arrived
-    and run, and the canvas waits for that chain: 0.15-0.33 s between the browser's
+    and run, and the canvas waits for that chain: 0.2-0.45 s between the browser's
     request for Streamlit's chunk and its request for the canvas's code, in cold
     starts. Sent in an element that goes out with the canvas, this script asks for the
     canvas's code (as a module, so it is compiled as it arrives) and its style
     straight away, by the URLs the component asks for them (Streamlit's
     ``/_stcore/bidi-components/<component>/<file>``), so it finds them loaded. Cold
-    starts in turn, the canvas on screen: 3.62 -> 3.45 s and 4.23 -> 4.02 s (medians
-    of 10 and 8; the README's "First canvas"). Tests: ``tests/views/test_workarounds.py``
+    starts in turn, the canvas on screen: 3.62 -> 3.45 s, 4.23 -> 4.02 s, 4.48 ->
+    3.89 s (medians of 8-10; the README's "First canvas"). Tests:
+    ``tests/views/test_workarounds.py``
     (the URLs name the component's files), ``tests/test_e2e.py`` (the browser fetches
     each file once, by a preloaded URL).
 

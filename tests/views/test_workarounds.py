@@ -13,6 +13,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from page.views.canvas import CANVAS_COMPONENT
+
 ROOT = Path(__file__).resolve().parents[2]
 #: The canvas's arguments as streamlit-drawable-canvas sends them (abridged).
 CANVAS_DATA = (
@@ -173,7 +175,6 @@ st.text(component_code_preload(%r) or "(nothing)")
 assert not at.exception, at.exception
 print(at.text[0].value)
 """
-CANVAS_COMPONENT = "streamlit-drawable-canvas.streamlit_drawable_canvas"
 
 
 def preload_links(base_url_path: str, name: str) -> list[list[str | None]]:
