@@ -61,7 +61,7 @@ from digits_knn.store import (
     UserDigits,
     default_db_path,
 )
-from page.jobs import Job, wait
+from page.jobs import Job, result_of
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
@@ -349,11 +349,7 @@ def shipped_held_out_neighbors(source: str, p: float) -> Neighbors:
     (:mod:`page.jobs`): a visitor who leaves the Model view, or the page, before it
     is done does not make the next one start it over.
     """
-    key = shipped(source)
-    return wait(
-        shipped_held_out_neighbors_job(key, p),
-        lambda: shipped_held_out_neighbors_job.clear(key, p),  # this one only
-    )
+    return result_of(shipped_held_out_neighbors_job, shipped(source), p)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -564,4 +560,4 @@ def grid_search_job(grid: Grid) -> Job[SearchResult]:
 
 def grid_results(grid: Grid) -> SearchResult:
     """:func:`grid_search_job`'s result; its progress bar until it is ready."""
-    return wait(grid_search_job(grid), lambda: grid_search_job.clear(grid))
+    return result_of(grid_search_job, grid)

@@ -32,7 +32,7 @@ from digits_knn.data import sample_rows, writer_groups
 from digits_knn.map_chart import MapPoints, map_points
 from digits_knn.projection import DigitMap, fit_map, metric_accuracy
 from page.cache import shipped_training
-from page.jobs import Job, wait
+from page.jobs import Job, result_of
 
 #: Training digits the map shows (all of them are projected, for the counts).
 MAP_POINTS = 1500
@@ -56,7 +56,7 @@ def completion_choice_job(source: str, half: str) -> Job[CompletionChoice]:
 
 def completion_choice(source: str, half: str) -> CompletionChoice:
     """k and weights for completing ``half``, by leave-writer-out validation."""
-    return wait(completion_choice_job(source, half), completion_choice_job.clear)
+    return result_of(completion_choice_job, source, half)
 
 
 @st.cache_resource(show_spinner="Fitting the completion…", max_entries=8)
@@ -130,7 +130,7 @@ def metric_accuracies_job(source: str) -> Job[dict[str, float]]:
 
 def metric_accuracies(source: str) -> dict[str, float]:
     """KNN accuracy on the raw counts and on each map, cross-validated once."""
-    return wait(metric_accuracies_job(source), metric_accuracies_job.clear)
+    return result_of(metric_accuracies_job, source)
 
 
 #: The models of Beyond KNN fitted once per server; the KNN follows the sidebar.
@@ -162,7 +162,7 @@ def other_models_job(source: str) -> Job[Fitted]:
 
 def other_models(source: str) -> Fitted:
     """HOG + KNN, the SVM, the forest and the logistic regression: fitted and scored."""
-    return wait(other_models_job(source), other_models_job.clear)
+    return result_of(other_models_job, source)
 
 
 @st.cache_resource(show_spinner="Scoring the KNN…", max_entries=8)

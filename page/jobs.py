@@ -14,11 +14,15 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
 
 import streamlit as st
 
+if TYPE_CHECKING:
+    from streamlit.runtime.caching.cache_utils import CachedFunc
+
 T = TypeVar("T")
+P = ParamSpec("P")
 
 #: How often a waiting run redraws the progress bar (seconds).
 POLL_SECONDS = 0.2
@@ -77,3 +81,14 @@ def wait(job: Job[T], forget: Callable[[], None]) -> T:
     if job.failed():
         forget()
     return job.result()
+
+
+def result_of(
+    cached_job: CachedFunc[P, Job[T]], *args: P.args, **kwargs: P.kwargs
+) -> T:
+    """The result of the cached job ``cached_job(*args, **kwargs)`` (:func:`wait`).
+
+    If its work failed, that one job is forgotten (``cached_job.clear`` with the same
+    arguments), the jobs cached for other arguments kept.
+    """
+    return wait(cached_job(*args, **kwargs), lambda: cached_job.clear(*args, **kwargs))
