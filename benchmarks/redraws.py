@@ -11,7 +11,7 @@ a time, so noisy: compare runs of the same hour).
 The counts come from a stand-in for React's developer-tools hook (the page's React
 calls it on every commit; a component that ran has React's ``PerformedWork`` flag).
 
-What it showed (README, "Speed"): a stroke takes 5-6 commits before its prediction
+What it showed (docs/speed.md, "Strokes"): a stroke takes 5-6 commits before its prediction
 shows on the app (4 on the bare page). When a run starts or ends, every element of the
 page redraws (Streamlit's run state reaches every element), about 650 components with
 the Model view below against the bare page's 80; the other commits redraw the page's

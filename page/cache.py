@@ -199,7 +199,7 @@ def shipped(source: str) -> str:
 #: Seconds a server that has not loaded a source's training digits yet waits before
 #: loading them. Loading holds Python's lock for about 2 s (91,413 digits), and the
 #: browser's requests for the canvas's own files, sent just before, wait for it; idle,
-#: the server serves them first (README, "First canvas": the canvas about 0.2 s sooner).
+#: the server serves them first (docs/speed.md, "First canvas": the canvas about 0.2 s sooner).
 COLD_LOAD_HEAD_START = 0.5
 _loaded_sources: set[str] = set()  # shipped sources loaded by this server process
 

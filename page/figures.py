@@ -7,7 +7,7 @@ request of its own. The drawing view's results (the probabilities, what the mode
 sees, the neighbours) are a dozen small pictures, Finish my digit's half a dozen more:
 as figures in one ``st.html`` element each they are one element and no requests.
 Measured with ``benchmarks/latency.py``'s strokes, in turn against the same page with
-``st.image``: see the README's "Speed".
+``st.image``: see docs/speed.md.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ def component_code_preload(name: str) -> str:
     straight away, by the URLs the component asks for them (Streamlit's
     ``/_stcore/bidi-components/<component>/<file>``), so it finds them loaded. Cold
     starts in turn, the canvas on screen: 3.62 -> 3.45 s, 4.23 -> 4.02 s, 4.48 ->
-    3.89 s (medians of 8-10; the README's "First canvas"). Tests:
+    3.89 s (medians of 8-10; docs/speed.md, "First canvas"). Tests:
     ``tests/views/test_workarounds.py``
     (the URLs name the component's files), ``tests/test_e2e.py`` (the browser fetches
     each file once, by a preloaded URL).

@@ -2,7 +2,7 @@
 
 It goes out before anything that imports NumPy or the rest of the library: in a
 fresh server's first run those imports took 0.3-0.5 s, and the canvas waited for them
-(the README's "First canvas"; ``tests/test_package.py`` keeps this module light).
+(docs/speed.md, "First canvas"; ``tests/test_package.py`` keeps this module light).
 :mod:`page.views.drawing` draws the prediction and its neighbours after it.
 """
 
@@ -34,14 +34,14 @@ CANVAS_COMPONENT = "streamlit-drawable-canvas.streamlit_drawable_canvas"
 #: started: the browser fetches the canvas's code (about 400 KB) from this server and
 #: draws it, and the imports and data loading that follow would hold the server's
 #: thread (Python's lock) meanwhile. Measured in ``benchmarks/latency.py``'s cold
-#: starts: see the README's "First canvas".
+#: starts: see docs/speed.md, "First canvas".
 FIRST_CANVAS_QUIET = 1.0
 #: Seconds the run pauses after a later session's first canvas (a visitor on a server
 #: that is up): sent the rest of the page at once, the browser drew all of it before
 #: it fetched and started the canvas's code, the canvas last. Later visits in turn,
 #: the canvas on screen: 2.58 -> 1.94 s with 0.5 s, 2.16 s with 0.7, 2.02 s with 1.0
 #: (the rest of the page later), 2.47 s with 0.3 (``benchmarks/latency.py``, "a later
-#: visitor"; the README's "First canvas").
+#: visitor"; docs/speed.md, "First canvas").
 SESSION_CANVAS_QUIET = 0.5
 _canvas_sent = threading.Event()
 

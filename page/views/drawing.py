@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 VIEW = "drawing"
 #: Seconds a new drawing's prediction is given to reach the browser and be drawn on its
 #: own, before the pictures and controls after it arrive and are drawn with it (the
-#: README's "Speed" measures it: the prediction 20-30 ms sooner, the neighbours'
+#: docs/speed.md ("Strokes") measures it: the prediction 20-30 ms sooner, the neighbours'
 #: pictures as before).
 PREDICTION_HEAD_START = 0.02
 

@@ -33,7 +33,7 @@ from page.sidebar import ALGORITHM_LABELS, ModelSettings, current_settings
 VIEW = "model"
 MAX_SHOWN_MISTAKES = 60
 #: The parts below the accuracy, one on screen at a time: the start of every run, a
-#: stroke's included, redraws every element on the page (README, "Strokes"), so the
+#: stroke's included, redraws every element on the page (docs/speed.md, "Strokes"), so the
 #: parts not looked at are not drawn (a stroke's ratio to the bare canvas page, in turn
 #: with the view as it was: 1.253 -> 1.185, 1.202 -> 1.200, 1.240 -> 1.175).
 PER_DIGIT = "Digit by digit"

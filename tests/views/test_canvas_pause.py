@@ -1,5 +1,5 @@
 """The pause after a session's first canvas: the browser starts the canvas's code
-before the rest of the page arrives (page.views.canvas, the README's "First canvas")."""
+before the rest of the page arrives (page.views.canvas, docs/speed.md, "First canvas")."""
 
 from __future__ import annotations
 
