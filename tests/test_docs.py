@@ -50,3 +50,45 @@ def test_readme_accuracy_is_the_real_one() -> None:
     model = fit_model(split.X_train, split.y_train)
     accuracy = evaluate(model, split.X_test, split.y_test).accuracy
     assert f"test accuracy {accuracy:.4f}" in README
+
+
+def table_shapes(text: str) -> list[tuple[int, int, list[int]]]:
+    """Each Markdown table of ``text``: (line of its header, cells in the header, cells
+    in the delimiter row and in each body row)."""
+
+    def cells(line: str) -> int:
+        inner = line.strip().removeprefix("|").removesuffix("|")
+        return len(re.split(r"(?<!\\)\|", inner))
+
+    lines = text.splitlines()
+    delimiter = re.compile(r"\|?( *:?-{3,}:? *\|)+( *:?-{3,}:? *)?")
+    tables = []
+    for i in range(1, len(lines)):
+        if lines[i - 1].lstrip().startswith("|") and delimiter.fullmatch(lines[i]):
+            body = [cells(lines[i])]
+            for row in lines[i + 1 :]:
+                if not row.lstrip().startswith("|"):
+                    break
+                body.append(cells(row))
+            tables.append((i, cells(lines[i - 1]), body))
+    return tables
+
+
+def test_table_shapes_finds_a_delimiter_row_one_cell_too_long() -> None:
+    good = "| a | b |\n| --- | --- |\n| 1 | 2 |\n"
+    bad = "| a | b |\n| --- | --- | --- |\n| 1 | 2 |\n"
+    assert table_shapes(good) == [(1, 2, [2, 2])]
+    assert table_shapes(bad) == [(1, 2, [3, 2])]
+
+
+@pytest.mark.parametrize(
+    "path", [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))], ids=str
+)
+def test_every_markdown_table_has_as_many_cells_as_its_header(path: Path) -> None:
+    # GitHub draws a table only when its delimiter row has exactly as many cells as
+    # its header, and drops a row's extra cells: one "--- |" too many and the whole
+    # table shows as lines of pipes.
+    tables = table_shapes(path.read_text())
+    assert tables, f"no tables found in {path.name}"
+    wrong = [(i + 1, n, rows) for i, n, rows in tables if set(rows) != {n}]
+    assert not wrong, f"{path.name}: (line, header cells, row cells) {wrong}"
