@@ -89,6 +89,5 @@ def test_every_markdown_table_has_as_many_cells_as_its_header(path: Path) -> Non
     # its header, and drops a row's extra cells: one "--- |" too many and the whole
     # table shows as lines of pipes.
     tables = table_shapes(path.read_text())
-    assert tables, f"no tables found in {path.name}"
     wrong = [(i + 1, n, rows) for i, n, rows in tables if set(rows) != {n}]
     assert not wrong, f"{path.name}: (line, header cells, row cells) {wrong}"
