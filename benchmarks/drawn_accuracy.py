@@ -76,6 +76,7 @@ from digits_knn.neighbors import fit_index
 from digits_knn.novelty import (
     N_NETS,
     REFERENCE_KINDS,
+    DigitDetector,
     fit_detector,
     load_shape_reference,
 )
@@ -201,11 +202,14 @@ def novelty(n_nets: int = N_NETS) -> None:
     def drawn(S: np.ndarray) -> np.ndarray:
         return S[~np.isnan(S).any(axis=1)]
 
+    def margins(detector: DigitDetector, S: np.ndarray) -> np.ndarray:
+        """Each drawn shape's score minus the threshold: flagged where above 0."""
+        return detector.scores(drawn(S)) - detector.threshold
+
     # Pen digits: each fold's digits by the detector that never saw their writers. The
     # collections no detector learnt from (MNIST's test writers, UJI, the UCI test scans,
     # the generated shapes, letters): by each of the five detectors, averaged, so the
     # figure is not one detector's (networks' seeds, calibration sample) luck.
-    # Each drawing's score minus its detector's threshold: flagged where above 0.
     flagged: dict[str, list[np.ndarray]] = {}
     queries_by_fold = {
         pen: pen_shapes(pen) for pen in ("varied", "app pen, 70%", "app pen, 30%")
@@ -242,17 +246,11 @@ def novelty(n_nets: int = N_NETS) -> None:
             name = "pen digits, unseen writers" + (
                 "" if pen == "varied" else f" ({pen})"
             )
-            flagged.setdefault(name, []).append(
-                detector.scores(drawn(shapes["S"][mine])) - detector.threshold
-            )
+            flagged.setdefault(name, []).append(margins(detector, shapes["S"][mine]))
         for name, S in strangers.items():
-            flagged.setdefault(name, []).append(
-                detector.scores(drawn(S)) - detector.threshold
-            )
+            flagged.setdefault(name, []).append(margins(detector, S))
         for name, S in not_digits.items():
-            caught.setdefault(name, []).append(
-                detector.scores(drawn(S)) - detector.threshold
-            )
+            caught.setdefault(name, []).append(margins(detector, S))
     chars = uj["char"][letters][~np.isnan(uj["S"][letters]).any(axis=1)]
     uji_letters = np.mean([m > 0 for m in caught["UJI letters"]], axis=0)
     per_letter = {c: uji_letters[chars == c].mean() for c in np.unique(chars)}
