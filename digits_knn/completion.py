@@ -173,13 +173,18 @@ class Completer:
         hidden counts as 32 targets.
     """
 
-    def __init__(self, half: Half, regressor: KNeighborsRegressor) -> None:
+    def __init__(
+        self, half: Half, regressor: KNeighborsRegressor, targets: np.ndarray
+    ) -> None:
         self.half = half
         self.regressor = regressor
         self._visible = visible_features(half)
         self._hidden = hidden_features(half)
+        #: ndarray of shape (n, 32), uint8: the training digits' hidden halves, the
+        #: regressor's targets (kept here, not read back from scikit-learn's privates).
+        self.targets = targets
         #: ndarray of shape (32,): the training digits' mean hidden half (a baseline).
-        self.mean_hidden = np.asarray(regressor._y, dtype=np.float64).mean(axis=0)
+        self.mean_hidden = targets.mean(axis=0, dtype=np.float64)
 
     @property
     def n_neighbors(self) -> int:
@@ -221,7 +226,7 @@ class Completer:
         x = check_counts(np.asarray(features).reshape(1, -1))
         neigh_dist, neigh_ind = self.regressor.kneighbors(x[:, self._visible])
         weights = neighbor_weights(neigh_dist[0], self.weights)
-        targets = np.asarray(self.regressor._y, dtype=np.float64)[neigh_ind[0]]
+        targets = self.targets[neigh_ind[0]].astype(np.float64)
         completed = x[0].astype(np.float64)
         completed[self._hidden] = weights @ targets
         return Completion(
@@ -278,11 +283,10 @@ def fit_completer(
     regressor = KNeighborsRegressor(
         n_neighbors=n_neighbors, weights=weights, algorithm="brute"
     )
-    regressor.fit(
-        np.ascontiguousarray(counts[:, visible_features(half)]),
-        np.ascontiguousarray(counts[:, hidden_features(half)]),
-    )
-    return Completer(half, regressor)
+    targets = np.ascontiguousarray(counts[:, hidden_features(half)])
+    targets.setflags(write=False)
+    regressor.fit(np.ascontiguousarray(counts[:, visible_features(half)]), targets)
+    return Completer(half, regressor, targets)
 
 
 def rmse_per_count(predicted: np.ndarray, true: np.ndarray) -> float:

@@ -12,6 +12,7 @@ import numpy as np
 
 from digits_knn.data import N_CLASSES
 from digits_knn.model import ALGORITHMS, fit_model
+from digits_knn.neighbors import resolve_algorithm
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
@@ -199,7 +200,7 @@ def time_algorithms(
         timings.append(
             AlgorithmTiming(
                 algorithm=algorithm,
-                method=str(getattr(model, "_fit_method", algorithm)),
+                method=resolve_algorithm(algorithm, X_train.shape[1]),
                 fit_seconds=statistics.median(fits),
                 query_seconds=statistics.median(queries),
             )

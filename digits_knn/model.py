@@ -31,6 +31,11 @@ DRAWING_WEIGHTS: Weights = "distance"
 DRAWING_ALGORITHM: Algorithm = "brute"
 
 
+#: Largest Minkowski p accepted: past it the distance is, to print precision, the largest
+#: block difference (Chebyshev), and 16**p would leave the floating-point range.
+MAX_P = 100
+
+
 class HyperparameterError(ValueError):
     """A hyperparameter a KNN cannot use, with a message a learner understands."""
 
@@ -48,7 +53,7 @@ def validate_hyperparameters(
     Parameters
     ----------
     n_neighbors : int >= 1, at most ``n_train``
-    p : float >= 1
+    p : float in 1..MAX_P (100)
         Minkowski exponent: 1 is the Manhattan (L1) distance, 2 the Euclidean (L2).
     algorithm : {"auto", "ball_tree", "kd_tree", "brute"}
     weights : {"uniform", "distance"}
@@ -75,6 +80,11 @@ def validate_hyperparameters(
         raise HyperparameterError(
             f"p must be at least 1, got {p}: below 1 the Minkowski 'distance' breaks "
             "the triangle inequality and is no distance (p=1 is Manhattan, p=2 Euclidean)"
+        )
+    if p > MAX_P:
+        raise HyperparameterError(
+            f"p must be at most {MAX_P}, got {p:g}: beyond that the distance is the "
+            "largest block difference whatever p is"
         )
     if algorithm not in ALGORITHMS:
         raise HyperparameterError(
@@ -243,6 +253,12 @@ def explain(model: KNeighborsClassifier, features: np.ndarray) -> Explanation:
 
 def fitted_digits(model: KNeighborsClassifier) -> tuple[np.ndarray, np.ndarray]:
     """The training digits a fitted KNN keeps (it keeps them all: that is its model).
+
+    The one place the project reads scikit-learn's private fitted attributes
+    (``_fit_X``, ``_y``): scikit-learn has no public accessor for a KNN's training
+    data. ``tests/test_model.py`` pins them for the scikit-learn in
+    ``requirements.txt``. Use it only on models this project fitted (a loaded file is
+    refitted first: :mod:`digits_knn.persistence`).
 
     Returns
     -------

@@ -31,6 +31,7 @@ from digits_knn.model import (
     Explanation,
     Neighbor,
     check_features,
+    fitted_digits,
     sklearn_p,
     validate_hyperparameters,
 )
@@ -568,15 +569,20 @@ def fit_index(
 
 
 def index_of_classifier(model: KNeighborsClassifier) -> NeighborIndex:
-    """A fitted ``KNeighborsClassifier`` as an index (its data shared, not refitted)."""
-    X = _read_only(np.asarray(model._fit_X, dtype=np.float64))
-    method = str(model._fit_method)
+    """A fitted ``KNeighborsClassifier`` as an index (its data shared, not refitted).
+
+    ``model`` must be one this project fitted (:func:`digits_knn.model.fit_model`, or
+    a file loaded by :mod:`digits_knn.persistence`, which refits): a tree search runs
+    through the model's own ``kneighbors``.
+    """
+    X, y = fitted_digits(model)
+    X = _read_only(np.asarray(X, dtype=np.float64))
+    classes = _read_only(np.asarray(model.classes_))
+    method = resolve_algorithm(str(model.algorithm), X.shape[1])
     part = _make_part(
-        X, model._y, method=method, tree=None if method == "brute" else model
+        X,
+        np.searchsorted(classes, y),
+        method=method,
+        tree=None if method == "brute" else model,
     )
-    return NeighborIndex(
-        float(model.p),
-        str(model.algorithm),
-        _read_only(np.asarray(model.classes_)),
-        (part,),
-    )
+    return NeighborIndex(float(model.p), str(model.algorithm), classes, (part,))

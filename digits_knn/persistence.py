@@ -2,23 +2,33 @@
 
 The tutorial saves its model with :mod:`pickle`. Loading a pickle runs whatever code the
 file holds, so a pickle from anyone but yourself can take over your machine. The default
-format here is therefore ``skops`` (:mod:`skops.io`): its loader builds only the types it
-is told to trust, and :func:`load_model` trusts only what a KNN digits model is made of.
-Pickle stays available, for files you made yourself and name explicitly.
+format here is therefore ``skops`` (:mod:`skops.io`). Files are written with skops, but
+read without its loader: skops rebuilds the saved search tree from the file's own index
+arrays, which scikit-learn trusts, so a tampered file could crash the server at its first
+query. :mod:`digits_knn.skops_archive` reads the schema as JSON, refuses any type a KNN
+is not made of, and takes out only the training digits, labels and hyperparameters;
+every model is then fitted anew here. Pickle stays available, for files you made
+yourself and name explicitly (refitted the same way).
 """
 
 from __future__ import annotations
 
-import io
 import os
 import pickle
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 
+from digits_knn.model import HyperparameterError, fit_model, fitted_digits
 from digits_knn.preprocessing import N_FEATURES
+from digits_knn.skops_archive import (
+    TRUSTED_TYPES as TRUSTED_TYPES,
+    ArchiveError,
+    SavedKNN,
+    UntrustedTypesError,
+    read_knn,
+)
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
@@ -26,19 +36,6 @@ if TYPE_CHECKING:
 ModelFormat = Literal["skops", "pickle"]
 FORMATS: tuple[ModelFormat, ...] = get_args(ModelFormat)
 DEFAULT_FORMAT: ModelFormat = "skops"
-
-#: Types a saved KNN may hold beyond those skops trusts by default (scikit-learn
-#: estimators, numpy arrays): the search trees and the Minkowski-family metrics.
-TRUSTED_TYPES: frozenset[str] = frozenset(
-    {
-        "sklearn.neighbors._kd_tree.KDTree",
-        "sklearn.neighbors._ball_tree.BallTree",
-        "sklearn.metrics._dist_metrics.EuclideanDistance64",
-        "sklearn.metrics._dist_metrics.ManhattanDistance64",
-        "sklearn.metrics._dist_metrics.MinkowskiDistance64",
-        "sklearn.metrics._dist_metrics.ChebyshevDistance64",
-    }
-)
 
 PICKLE_WARNING = (
     "Loading a pickle runs any code the file contains: only load pickles you made "
@@ -139,6 +136,9 @@ def load_model(
 ) -> KNeighborsClassifier:
     """Read a model written by :func:`save_model` and check it is a digits KNN.
 
+    A skops file is read as data, never built as objects (see :func:`model_from_bytes`);
+    either format's training digits and hyperparameters are checked and fitted anew.
+
     Parameters
     ----------
     path : file path
@@ -148,7 +148,7 @@ def load_model(
     Returns
     -------
     KNeighborsClassifier
-        Fitted, over 64 features, with labels in 0..9.
+        Fitted by this project, over 64 features, with labels in 0..9.
 
     Raises
     ------
@@ -161,25 +161,42 @@ def load_model(
     source = os.fspath(path)
     if not os.path.isfile(source):
         raise ModelFileError(f"{source}: no such file")
-    import skops.io as sio
-
-    try:
-        if fmt == "skops":
-            found = sio.get_untrusted_types(file=source)
-            untrusted = [t for t in found if t not in TRUSTED_TYPES]
-            if untrusted:
-                raise UntrustedModelError(source, untrusted)
-            model = sio.load(source, trusted=found)
-        else:
+    if fmt == "skops":
+        try:
+            size = os.path.getsize(source)
+            if size > MAX_MODEL_BYTES:
+                raise ModelFileError(
+                    f"{source} is larger than {MAX_MODEL_BYTES // 2**20} MB: "
+                    "not a digits model"
+                )
             with open(source, "rb") as f:
-                model = pickle.load(f)  # explicit opt-in: see PICKLE_WARNING
-    except ModelFileError:
-        raise
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise ModelFileError(f"{source} is not a {fmt} model file ({exc})") from None
+                data = f.read()
+        except OSError as exc:
+            raise ModelFileError(f"{source} cannot be read ({exc})") from None
+        if data[:1] == b"\x80":
+            raise ModelFileError(f"{source} is not a skops model file (a pickle)")
+        return _model_from_skops(data, source)
+    try:
+        with open(source, "rb") as f:
+            model = pickle.load(f)  # explicit opt-in: see PICKLE_WARNING
     except (pickle.UnpicklingError, EOFError, ImportError, OSError) as exc:
         raise ModelFileError(f"{source} is not a {fmt} model file ({exc})") from None
-    return validate_model(model, source)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise ModelFileError(f"{source} is not a {fmt} model file ({exc})") from None
+    model = validate_model(model, source)
+    X, y = fitted_digits(model)
+    return _refit(
+        SavedKNN(
+            X=np.asarray(X, dtype=np.float64),
+            y=np.asarray(y),
+            n_neighbors=model.n_neighbors,
+            p=model.p,
+            algorithm=str(model.algorithm),
+            weights=model.weights,
+            metric=model.metric,
+        ),
+        source,
+    )
 
 
 class PickleRefusedError(ModelFileError):
@@ -214,6 +231,11 @@ def model_from_bytes(
 ) -> KNeighborsClassifier:
     """Load an uploaded skops model, checked before it is used; never a pickle.
 
+    The file is read as data (:func:`digits_knn.skops_archive.read_knn`): only its
+    training digits (shape (n, 64), whole numbers 0..16), labels (0..9) and
+    hyperparameters are taken, checked, and fitted anew here. Nothing the file holds is
+    built as an object, so a tampered search tree or index array is never used.
+
     Parameters
     ----------
     data : bytes
@@ -224,7 +246,7 @@ def model_from_bytes(
     Returns
     -------
     KNeighborsClassifier
-        Fitted, over 64 features, with labels in 0..9.
+        Fitted by this project, over 64 features, with labels in 0..9.
 
     Raises
     ------
@@ -245,26 +267,35 @@ def model_from_bytes(
         )
     if not data.startswith(b"PK"):
         raise ModelFileError(f"{name} is not a skops model file")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise ModelFileError(f"{name} is not a skops model file ({exc})") from None
-    if unpacked > MAX_MODEL_UNPACKED_BYTES:
-        raise ModelFileError(
-            f"{name} unpacks to {unpacked / 2**20:,.0f} MB, more than the "
-            f"{MAX_MODEL_UNPACKED_BYTES // 2**20} MB a digits model may: not opened"
-        )
-    import skops.io as sio
+    return _model_from_skops(data, name)
 
+
+def _model_from_skops(data: bytes, name: str) -> KNeighborsClassifier:
+    """A skops file read as data (:func:`digits_knn.skops_archive.read_knn`), refitted."""
     try:
-        found = sio.get_untrusted_types(data=data)
-        untrusted = [t for t in found if t not in TRUSTED_TYPES]
-        if untrusted:
-            raise UntrustedModelError(name, untrusted)
-        model = sio.loads(data, trusted=found)
-    except ModelFileError:
-        raise
-    except Exception as exc:  # skops raises many kinds on a damaged archive
-        raise ModelFileError(f"{name} is not a skops model file ({exc})") from None
-    return validate_model(model, name)
+        saved = read_knn(data, max_unpacked=MAX_MODEL_UNPACKED_BYTES)
+    except UntrustedTypesError as exc:
+        raise UntrustedModelError(name, exc.untrusted) from None
+    except ArchiveError as exc:
+        raise ModelFileError(
+            f"{name} is not a skops model file this app can use: {exc}"
+        ) from None
+    return _refit(saved, name)
+
+
+def _refit(saved: SavedKNN, name: str) -> KNeighborsClassifier:
+    """A new KNN fitted by :func:`digits_knn.model.fit_model` on a saved one's data.
+
+    Nothing fitted is taken from the file: the search structure is built here.
+    """
+    try:
+        return fit_model(
+            saved.X,
+            saved.y,
+            n_neighbors=saved.n_neighbors,
+            p=saved.p,
+            algorithm=saved.algorithm,
+            weights=saved.weights,
+        )
+    except HyperparameterError as exc:
+        raise ModelFileError(f"{name} cannot be used: {exc}") from None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -9,6 +11,8 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.data import Split
 from digits_knn.model import HyperparameterError, explain, fit_model
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_fit_model_defaults_are_the_tutorials(split: Split) -> None:
@@ -124,3 +128,42 @@ def test_explain_rejects_bad_features(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         explain(tutorial_model, features)
+
+
+def test_fitted_digits_reads_the_pinned_scikit_learn(split: Split) -> None:
+    """``fitted_digits`` is the one reader of scikit-learn's private fitted attributes
+    (``_fit_X``, ``_y``): pinned here for the scikit-learn that requirements.txt
+    installs, so an upgrade that renames them fails this test, not the page."""
+    import sklearn
+
+    from digits_knn.model import fitted_digits
+
+    pinned = next(
+        line.split("==")[1].strip()
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.startswith("scikit-learn==")
+    )
+    assert sklearn.__version__ == pinned
+    for algorithm in ("brute", "kd_tree", "ball_tree"):
+        model = fit_model(split.X_train, split.y_train, algorithm=algorithm)
+        X, y = fitted_digits(model)
+        assert_array_equal(X, split.X_train)
+        assert_array_equal(y, split.y_train)
+
+
+PRIVATE_READS = re.compile(r"\._(fit_X|y|fit_method|tree)\b")
+
+
+def test_no_module_but_fitted_digits_reads_private_fitted_attributes() -> None:
+    """The security review found a loaded file's tree used through ``_tree`` and
+    ``_fit_method``: the library and the page read none of them, but for
+    ``fitted_digits``'s two lines."""
+    readers = {
+        f"{path.relative_to(ROOT)}:{n}"
+        for folder in ("digits_knn", "page")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if PRIVATE_READS.search(line)
+    }
+    assert len(readers) == 2
+    assert all(reader.startswith("digits_knn/model.py:") for reader in readers)

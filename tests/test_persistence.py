@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import pickle
 import zipfile
@@ -12,7 +13,7 @@ import skops.io as sio
 from numpy.testing import assert_array_equal
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn import persistence
+from digits_knn import persistence, skops_archive
 from digits_knn.data import Split
 from digits_knn.model import fit_model
 from digits_knn.persistence import (
@@ -106,7 +107,7 @@ def test_an_upload_that_unpacks_too_big_is_not_opened(
     split: Split, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A skops file is a ZIP: a small upload may unpack to gigabytes. The page's own
-    model passes; one padded past the limit is refused before skops reads it."""
+    model passes; one padded past the limit is refused before any member is read."""
     model = fit_model(split.X_train, split.y_train)
     data = model_to_bytes(model)
     assert model_from_bytes(data, "model.skops").n_neighbors == model.n_neighbors
@@ -117,7 +118,60 @@ def test_an_upload_that_unpacks_too_big_is_not_opened(
     padded = buffer.getvalue()
     assert len(padded) < len(data) + 2**16
     opened: list[object] = []
-    monkeypatch.setattr(sio, "loads", lambda *a, **k: opened.append(a))
+    monkeypatch.setattr(skops_archive, "_read_fields", lambda *a: opened.append(a))
     with pytest.raises(ModelFileError, match="unpacks to 4 MB"):
         model_from_bytes(padded, "bomb.skops")
     assert opened == []
+
+
+def test_a_tampered_tree_is_never_searched(split: Split) -> None:
+    """The security review's file: a KD-tree model whose tree index array was set to
+    10**12. Its tree used to be rebuilt from the file and searched (a segfault); now
+    the file gives only its digits, labels and hyperparameters, and the tree is fitted
+    anew, so the model predicts as the original did."""
+    model = fit_model(split.X_train, split.y_train, algorithm="kd_tree")
+    data = model_to_bytes(model)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        schema = json.loads(archive.read("schema.json"))
+        members = {name: archive.read(name) for name in archive.namelist()}
+    index_file = schema["content"]["content"]["_tree"]["content"]["content"][1]["file"]
+    index = np.load(io.BytesIO(members[index_file]))
+    assert index.dtype.kind == "i" and len(index) == len(split.y_train)
+    index[0] = 10**12
+    buffer = io.BytesIO()
+    np.save(buffer, index)
+    members[index_file] = buffer.getvalue()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    loaded = model_from_bytes(out.getvalue(), "tampered.skops")
+    assert_array_equal(loaded.predict(split.X_test), model.predict(split.X_test))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("p", "1e308", "at most 100"),
+        ("n_neighbors", "1000000000000", "larger than the training set"),
+        ("algorithm", '"warp"', "unknown search algorithm"),
+        ("metric", '"chebyshev"', "not a Minkowski distance"),
+        ("p", "NaN", "its p is NaN"),
+    ],
+)
+def test_a_tampered_hyperparameter_is_refused_with_its_reason(
+    split: Split, field: str, value: str, message: str
+) -> None:
+    model = fit_model(split.X_train[:100], split.y_train[:100])
+    data = model_to_bytes(model)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    schema = json.loads(members["schema.json"])
+    schema["content"]["content"][field]["content"] = value
+    members["schema.json"] = json.dumps(schema).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    with pytest.raises(ModelFileError, match=message):
+        model_from_bytes(out.getvalue(), "tampered.skops")

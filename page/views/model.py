@@ -18,6 +18,7 @@ from digits_knn.data import (
     USER_SOURCE,
 )
 from digits_knn.evaluation import AlgorithmTiming, Evaluation
+from digits_knn.model import fitted_digits
 from digits_knn.persistence import (
     ModelFileError,
     PickleRefusedError,
@@ -25,7 +26,7 @@ from digits_knn.persistence import (
     model_to_bytes,
 )
 from digits_knn.plotting import bitmap_png
-from digits_knn.preprocessing import MAX_COUNT, counts_to_bitmap
+from digits_knn.preprocessing import counts_to_bitmap
 from page import cache, state
 from page.figures import confusion_table, figure, gallery
 from page.sidebar import ALGORITHM_LABELS, ModelSettings, current_settings
@@ -197,9 +198,11 @@ def load_uploaded_model() -> None:
     from digits_knn.neighbors import index_of_classifier
 
     index = index_of_classifier(model)
-    X = np.clip(np.rint(model._fit_X), 0, MAX_COUNT).astype(np.int64)
+    X, _ = fitted_digits(model)  # whole numbers 0..16: checked by model_from_bytes
     state.use_uploaded_model(
-        state.UploadedModel(model, upload.name, index, counts_to_bitmap(X))
+        state.UploadedModel(
+            model, upload.name, index, counts_to_bitmap(X.astype(np.int64))
+        )
     )
     state.flash(VIEW, "success", f"Using {upload.name} in the drawing view.")
 
