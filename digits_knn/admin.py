@@ -2,8 +2,11 @@
 
 The server keeps only a salted hash of the password (PBKDF2-HMAC-SHA256, in the form
 ``pbkdf2_sha256$<iterations>$<salt>$<hash>``, made by ``python -m digits_knn
-admin-hash``). A try is compared in constant time, and :class:`SignInLimiter` allows a
-few wrong tries per minute for the whole server, so guessing is slow for everyone.
+admin-hash``). A try is compared in constant time. Tries are counted before the
+password is checked, in the drawings' database where every server sees them
+(:meth:`digits_knn.store.DrawingStore.claim_sign_in`): a few are free, then each waits
+longer (:func:`wait_after`), never more than a minute, so guessing is slow and costs
+little CPU, and strangers cannot lock the admin out for longer than that.
 """
 
 from __future__ import annotations
@@ -20,9 +23,13 @@ from collections import deque
 SCHEME = "pbkdf2_sha256"
 #: PBKDF2 rounds for new hashes (OWASP's 2023 advice for PBKDF2-HMAC-SHA256).
 ITERATIONS = 600_000
-#: Wrong passwords allowed per :data:`WINDOW` seconds, for the whole server.
-MAX_FAILURES = 5
-WINDOW = 60.0
+#: Tries allowed without waiting per :data:`WINDOW` seconds, for every server at once.
+FREE_TRIES = 5
+#: How far back tries are counted (seconds).
+WINDOW = 15 * 60.0
+#: Longest wait after a try, however many were made: strangers guessing cannot lock
+#: the admin out for longer than this (seconds).
+MAX_WAIT = 60.0
 
 
 class AdminConfigError(ValueError):
@@ -85,44 +92,66 @@ def verify_password(password: str, encoded: str) -> bool:
     return hmac.compare_digest(tried, expected)
 
 
-class SignInLimiter:
-    """At most ``max_failures`` wrong passwords per ``window`` seconds, server-wide.
+def wait_after(tries: list[float], now: float) -> float:
+    """Seconds until the next sign-in try is allowed, given the recent ones.
 
-    Thread-safe; one instance is shared by every session. Time is ``time.monotonic``
+    Every try counts, right or wrong (it is counted before the password is checked,
+    so sessions trying at once cannot each slip one past the limit). The first
+    :data:`FREE_TRIES` in :data:`WINDOW` seconds wait for nothing; after that each
+    waits twice as long after the last try as the one before, at most
+    :data:`MAX_WAIT`.
+
+    Parameters
+    ----------
+    tries : list of float
+        When the tries of the last :data:`WINDOW` seconds were made (any order).
+    now : float
+
+    Examples
+    --------
+    >>> wait_after([0.0] * 4, now=0.0), wait_after([0.0] * 5, now=0.0)
+    (0.0, 1.0)
+    >>> wait_after([0.0] * 7, now=1.0), wait_after([0.0] * 50, now=30.0)
+    (3.0, 30.0)
+    """
+    recent = [t for t in tries if t > now - WINDOW]
+    if len(recent) < FREE_TRIES:
+        return 0.0
+    delay = min(MAX_WAIT, 2.0 ** (len(recent) - FREE_TRIES))
+    return max(0.0, max(recent) + delay - now)
+
+
+class SignInLimiter:
+    """The sign-in tries of one server (:func:`wait_after`), for when the drawings'
+    database, which counts them for every server, cannot be reached.
+
+    Thread-safe; one instance is shared by every session. Time is ``time.time``
     unless the caller passes ``now`` (tests).
 
     Examples
     --------
-    >>> limiter = SignInLimiter(max_failures=2, window=60)
-    >>> limiter.failed(now=0.0); limiter.failed(now=1.0)
-    >>> limiter.wait_seconds(now=30.0), limiter.wait_seconds(now=61.0)
-    (30.0, 0.0)
+    >>> limiter = SignInLimiter()
+    >>> [limiter.claim(now=0.0) for _ in range(6)]
+    [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
     """
 
-    def __init__(
-        self, *, max_failures: int = MAX_FAILURES, window: float = WINDOW
-    ) -> None:
-        self.max_failures = max_failures
-        self.window = window
-        self._failures: deque[float] = deque()
+    def __init__(self) -> None:
+        self._tries: deque[float] = deque()
         self._lock = threading.Lock()
 
-    def _forget_old(self, now: float) -> None:
-        while self._failures and self._failures[0] <= now - self.window:
-            self._failures.popleft()
-
-    def wait_seconds(self, *, now: float | None = None) -> float:
-        """0 if a try is allowed now, else how long until the next one is."""
-        now = time.monotonic() if now is None else now
+    def claim(self, *, now: float | None = None) -> float:
+        """Count a try before its password is checked: 0 if it may go ahead, else
+        how many seconds to wait (and the try is not counted)."""
+        now = time.time() if now is None else now
         with self._lock:
-            self._forget_old(now)
-            if len(self._failures) < self.max_failures:
-                return 0.0
-            return self._failures[0] + self.window - now
+            while self._tries and self._tries[0] <= now - WINDOW:
+                self._tries.popleft()
+            wait = wait_after(list(self._tries), now)
+            if wait == 0:
+                self._tries.append(now)
+            return wait
 
-    def failed(self, *, now: float | None = None) -> None:
-        """Count one wrong password."""
-        now = time.monotonic() if now is None else now
+    def succeeded(self) -> None:
+        """The admin signed in: the count starts over."""
         with self._lock:
-            self._forget_old(now)
-            self._failures.append(now)
+            self._tries.clear()

@@ -16,6 +16,7 @@ from digits_knn.backends import is_url
 from digits_knn.cli_compare import add_compare_command
 from digits_knn.cli_complete import add_complete_command
 from digits_knn.cli_drawings import DB_HELP, add_admin_commands
+from digits_knn.config import ConfigError, drawings_location
 from digits_knn.data import (
     TRAINING_SOURCES,
     USER_SOURCE,
@@ -77,8 +78,8 @@ from digits_knn.shapes import drawing_shape
 from digits_knn.store import (
     DrawingStore,
     StoreError,
+    StoreUnavailableError,
     UserDigits,
-    default_location,
 )
 
 EXIT_USAGE = 2
@@ -185,7 +186,7 @@ def _user_digits(args: argparse.Namespace) -> UserDigits | None:
     """The users' drawings for the source that includes them; None without a database."""
     if args.source != USER_SOURCE:
         return None
-    location = args.db or default_location()
+    location = args.db or drawings_location()
     if not is_url(location) and not Path(location).is_file():
         if args.db:
             raise StoreError(f"{location}: no such database")
@@ -563,7 +564,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
-    except (StoreError, CsvImportError) as exc:  # the data, not the command line
+    except StoreUnavailableError as exc:  # the operator may read the details
+        print(f"error: {exc}: {exc.detail}", file=sys.stderr)
+        return 1
+    except (StoreError, CsvImportError, ConfigError) as exc:  # the data, the setup
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except (HyperparameterError, ModelFileError, CLIError, ValueError) as exc:

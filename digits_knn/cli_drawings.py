@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from digits_knn.admin import hash_password
-from digits_knn.store import DB_ENV, DrawingStore, default_location
+from digits_knn.config import DB_ENV, drawings_location
+from digits_knn.store import DrawingStore
 
 #: Who the drawings imported by the command line belong to (the app's sessions are
 #: anonymous ids, so no browser session owns them).
@@ -52,7 +53,7 @@ DB_HELP = (
 
 
 def _store(args: argparse.Namespace) -> DrawingStore:
-    return DrawingStore(args.db or default_location())
+    return DrawingStore(args.db or drawings_location())
 
 
 def cmd_drawings_count(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ once per user, and reaches every server at its next read.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -25,17 +26,12 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from digits_knn.backends import (
-    LocationError,
-    SQLiteBackend,
-    backend_for,
-    display_location,
-)
+from digits_knn.admin import WINDOW, wait_after
+from digits_knn.backends import LocationError, SQLiteBackend, backend_for
 from digits_knn.exchange import (
     optdigits_csv,
     parse_optdigits_csv,
@@ -50,59 +46,43 @@ from digits_knn.preprocessing import (
     unpack_bitmaps,
 )
 
-#: Environment variable holding the database's path.
-DB_ENV = "DIGITS_KNN_DB"
-#: The repository a source checkout runs from (the folder holding ``pyproject.toml``).
-_CHECKOUT = Path(__file__).resolve().parents[1]
-DB_FILE = "drawings.sqlite3"
 #: How long a writer waits for another's transaction before giving up (seconds).
 BUSY_TIMEOUT = 60.0
 #: How long the version check waits for a locked database (seconds).
 READ_TIMEOUT = 2.0
+#: Most drawings a database keeps (drawn and imported): every change makes each app
+#: server read them all again, so their number bounds that work.
+MAX_STORED_DRAWINGS = 50_000
+#: Most digits one browser session may import in all (counted in the database).
+MAX_SESSION_IMPORTS = 20_000
+#: Idle connections kept for :meth:`DrawingStore.version`, at most.
+MAX_IDLE_CONNECTIONS = 4
+#: What a visitor is told when the database fails: nothing of the server's.
+UNAVAILABLE = "the drawings' database is unavailable right now"
+
+logger = logging.getLogger(__name__)
 
 
 class StoreError(ValueError):
     """A drawing or a file the store refuses, with a message for the user."""
 
 
-def default_db_path(package_root: Path = _CHECKOUT) -> Path:
-    """Where the drawings live unless told otherwise.
+class StoreLimitError(StoreError):
+    """More drawings than the store keeps, in all or from one visit."""
 
-    ``$DIGITS_KNN_DB`` if set; else, in a source checkout (``package_root`` holds
-    ``pyproject.toml``), ``data/drawings.sqlite3`` in the repository; else (the package
-    installed, in site-packages, which is no place for a user's data)
-    ``$XDG_DATA_HOME/digits-knn/drawings.sqlite3``, by default under
-    ``~/.local/share``.
+
+class StoreUnavailableError(StoreError):
+    """The database cannot be opened, read or written.
+
+    ``str(error)`` is :data:`UNAVAILABLE`, fit for any visitor; :attr:`detail` says
+    what failed and where (the location without its password, the driver's first
+    line with the password removed), for the server's log, the command line and a
+    signed-in admin.
     """
-    configured = os.environ.get(DB_ENV)
-    if configured:
-        return Path(configured)
-    if (package_root / "pyproject.toml").is_file():
-        return package_root / "data" / DB_FILE
-    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data_home) / "digits-knn" / DB_FILE
 
-
-def secrets_location(folders: Sequence[Path] | None = None) -> str | None:
-    """``drawings_db`` from Streamlit's ``secrets.toml`` (``./.streamlit/`` first, then
-    ``~/.streamlit/``, as the app reads them), or None."""
-    import tomllib
-
-    for folder in folders or (Path.cwd() / ".streamlit", Path.home() / ".streamlit"):
-        try:
-            secrets = tomllib.loads((folder / "secrets.toml").read_text())
-        except (OSError, tomllib.TOMLDecodeError):
-            continue
-        value = secrets.get("drawings_db")
-        if value:
-            return str(value)
-    return None
-
-
-def default_location() -> str:
-    """The drawings the app uses: ``$DIGITS_KNN_DB`` (a path or a ``postgresql://``
-    URL), else ``drawings_db`` in the secrets, else :func:`default_db_path`'s file."""
-    return os.environ.get(DB_ENV) or secrets_location() or str(default_db_path())
+    def __init__(self, detail: str) -> None:
+        super().__init__(UNAVAILABLE)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -200,52 +180,66 @@ class DrawingStore:
         try:
             self.backend = backend_for(location)
         except LocationError as exc:
-            raise StoreError(str(exc)) from None
-        #: Where the drawings are, fit to show (a URL without its password).
-        self.location = display_location(self.backend.location)
+            logger.warning("drawings database: %s", exc)
+            raise StoreUnavailableError(str(exc)) from None
+        #: Where the drawings are, fit to show an admin (a URL without its password).
+        self.location = self.backend.display
         #: The SQLite file, or None on PostgreSQL.
         self.path = (
             self.backend.path if isinstance(self.backend, SQLiteBackend) else None
         )
-        self._version_lock = threading.Lock()
-        self._version_conn: Any = None
+        #: How long any piece of work waits for a lock or a server (seconds).
+        self.timeout = float(timeout)
+        # Idle connections for version(): taken and given back without a lock held
+        # during a query, so one slow read never queues the other sessions' reads.
+        self._idle: list[Any] = []
+        self._idle_lock = threading.Lock()
         try:
             self.backend.prepare()
         except OSError as exc:
-            raise StoreError(
-                f"cannot create the folder of {self.location}: {exc}"
+            raise self._unavailable(
+                f"cannot create the folder of {self.location}: {exc.strerror}"
             ) from None
-        with self._connect(timeout=timeout) as conn:
+        with self._connect() as conn:
             self.backend.first_connection(conn)
             with self._transaction(conn):
                 for statement in self.backend.schema:
                     conn.execute(statement)
+
+    def _unavailable(self, detail: str) -> StoreUnavailableError:
+        """The error for a failed database, its detail logged (password removed)."""
+        detail = self.backend.redact(detail)
+        logger.warning("drawings database: %s", detail)
+        return StoreUnavailableError(detail)
 
     def _sql(self, statement: str) -> str:
         """``statement`` with the back end's parameter marks for its ``?``."""
         return statement.replace("?", self.backend.param)
 
     @contextmanager
-    def _connect(self, *, timeout: float = BUSY_TIMEOUT) -> Iterator[Any]:
-        """A connection for one piece of work; any database error becomes a StoreError.
+    def _connect(self, *, timeout: float | None = None) -> Iterator[Any]:
+        """A connection for one piece of work; a database error becomes a
+        :class:`StoreUnavailableError` (a visitor reads only that it is unavailable).
 
-        ``timeout``: how long to wait for another writer's lock (seconds). Readers are
-        not blocked by writers (SQLite's WAL, PostgreSQL's snapshots).
+        ``timeout``: how long to wait for another writer's lock, a statement or the
+        server (seconds; default: the store's). Readers are not blocked by writers
+        (SQLite's WAL, PostgreSQL's snapshots).
         """
         try:
-            conn = self.backend.connect(timeout)
+            conn = self.backend.connect(self.timeout if timeout is None else timeout)
         except self.backend.errors as exc:
-            raise StoreError(
+            raise self._unavailable(
                 f"cannot open the database {self.location}: {_first_line(exc)}"
             ) from None
         try:
             yield conn
         except self.backend.errors as exc:
-            raise StoreError(
+            raise self._unavailable(
                 f"the database {self.location} failed: {_first_line(exc)}"
             ) from None
         finally:
-            conn.close()
+            with suppress(*self.backend.errors):
+                conn.close()
 
     @contextmanager
     def _transaction(self, conn: Any) -> Iterator[None]:
@@ -255,7 +249,10 @@ class DrawingStore:
         try:
             yield
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk, an interrupted
+            # statement): a second ROLLBACK would fail and hide the real error.
+            with suppress(*self.backend.errors):
+                conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
 
@@ -266,41 +263,50 @@ class DrawingStore:
     def version(self) -> int:
         """A number that changes with every change to the drawings.
 
-        Read on every prediction, so it keeps one connection open for it (opening
-        one costs more than the read) and waits at most :data:`READ_TIMEOUT` for a
-        database locked by another program (or a server that does not answer) before
-        raising :class:`StoreError`; a broken connection is opened again next time.
-        The version is the database's, so every app server sharing a PostgreSQL
-        database sees a drawing another one added at its next read.
+        Read on every prediction, so it keeps idle connections for it (opening one
+        costs more than the read), one per session reading at the same moment; no
+        lock is held while a query runs. It waits at most :data:`READ_TIMEOUT` (or
+        the store's timeout, if shorter) for a locked database or a server that does
+        not answer before raising :class:`StoreUnavailableError`; a broken connection
+        is dropped. The version is the database's, so every app server sharing a
+        PostgreSQL database sees a drawing another one added at its next read.
         """
-        with self._version_lock:
-            try:
-                if self._version_conn is None:
-                    self._version_conn = self.backend.connect(READ_TIMEOUT)
-                row = self._version_conn.execute(
-                    "SELECT value FROM meta WHERE key = 'version'"
-                ).fetchone()
-            except self.backend.errors as exc:
-                self._close_version_connection()
-                raise StoreError(
-                    f"the database {self.location} failed: {_first_line(exc)}"
-                ) from None
+        with self._idle_lock:
+            conn = self._idle.pop() if self._idle else None
+        try:
+            if conn is None:
+                conn = self.backend.connect(min(READ_TIMEOUT, self.timeout))
+            row = conn.execute(
+                "SELECT value FROM meta WHERE key = 'version'"
+            ).fetchone()
+        except self.backend.errors as exc:
+            if conn is not None:
+                with suppress(*self.backend.errors):
+                    conn.close()
+            raise self._unavailable(
+                f"the database {self.location} failed: {_first_line(exc)}"
+            ) from None
+        with self._idle_lock:
+            keep = len(self._idle) < MAX_IDLE_CONNECTIONS
+            if keep:
+                self._idle.append(conn)
+        if not keep:
+            with suppress(*self.backend.errors):
+                conn.close()
         return int(row[0])
 
-    def _close_version_connection(self) -> None:
-        if self._version_conn is not None:
-            with suppress(*self.backend.errors):
-                self._version_conn.close()
-            self._version_conn = None
-
     def close(self) -> None:
-        """Close the connection kept for :meth:`version` (others close after use)."""
-        with self._version_lock:
-            self._close_version_connection()
+        """Close the idle connections kept for :meth:`version` (others close after
+        use)."""
+        with self._idle_lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            with suppress(*self.backend.errors):
+                conn.close()
 
     def __del__(self) -> None:  # a forgotten store does not leave a connection open
         with suppress(Exception):
-            self._close_version_connection()
+            self.close()
 
     def add(
         self,
@@ -336,11 +342,14 @@ class DrawingStore:
         ------
         StoreError
             A label that is not a digit 0..9, or a bitmap that is not 32x32.
+        StoreLimitError
+            The store holds :data:`MAX_STORED_DRAWINGS` already.
         """
         label, bitmap = _check_drawing(label, bitmap)
         features = bitmap_to_features(bitmap).astype(np.uint8)
         uid = uid or uuid.uuid4().hex
         with self._connect() as conn, self._transaction(conn):
+            self._check_room(conn, 1, session_id=session_id, imported=False)
             cursor = conn.execute(
                 self._sql(
                     "INSERT INTO drawings (uid, label, features, bitmap, png, "
@@ -454,6 +463,63 @@ class DrawingStore:
                 self._bump(conn)
         return int(deleted)
 
+    def _check_room(
+        self, conn: Any, n: int, *, session_id: str, imported: bool
+    ) -> None:
+        """Refuse ``n`` more drawings past :data:`MAX_STORED_DRAWINGS`, or ``n`` more
+        imported digits of one session past :data:`MAX_SESSION_IMPORTS`."""
+        total = int(conn.execute("SELECT count(*) FROM drawings").fetchone()[0])
+        if total + n > MAX_STORED_DRAWINGS:
+            raise StoreLimitError(
+                f"this server keeps at most {MAX_STORED_DRAWINGS:,} drawings and holds "
+                f"{total:,}: nothing was added (an admin can delete some)"
+            )
+        if not imported:
+            return
+        mine = int(
+            conn.execute(
+                self._sql(
+                    "SELECT count(*) FROM drawings WHERE session_id = ? "
+                    "AND origin = 'imported'"
+                ),
+                (session_id,),
+            ).fetchone()[0]
+        )
+        if mine + n > MAX_SESSION_IMPORTS:
+            raise StoreLimitError(
+                f"one visit may import at most {MAX_SESSION_IMPORTS:,} digits; this "
+                f"one has imported {mine:,}: nothing was imported"
+            )
+
+    def claim_sign_in(self, *, now: float | None = None) -> float:
+        """Count an admin sign-in try before its password is checked, for every
+        server sharing this database (:func:`digits_knn.admin.wait_after`).
+
+        Returns
+        -------
+        float
+            0 if the try may go ahead (it is counted), else the seconds to wait (it
+            is not counted).
+        """
+        now = time.time() if now is None else now
+        with self._connect() as conn, self._transaction(conn):
+            conn.execute(self.backend.serialize)
+            conn.execute(
+                self._sql("DELETE FROM sign_in_tries WHERE at <= ?"), (now - WINDOW,)
+            )
+            tries = [float(r[0]) for r in conn.execute("SELECT at FROM sign_in_tries")]
+            wait = wait_after(tries, now)
+            if wait == 0:
+                conn.execute(
+                    self._sql("INSERT INTO sign_in_tries (at) VALUES (?)"), (now,)
+                )
+        return wait
+
+    def sign_in_succeeded(self) -> None:
+        """The admin signed in: the count of tries starts over."""
+        with self._connect() as conn:
+            conn.execute("DELETE FROM sign_in_tries")
+
     def export_csv(self) -> str:
         """Every drawing in the UCI optdigits format: 64 counts and the label per line.
 
@@ -503,11 +569,16 @@ class DrawingStore:
             An empty or oversized file, a line with the wrong number of columns, text
             where a number belongs, a count outside 0..16 or a label outside 0..9: the
             message names the first bad line, and nothing is imported.
+        StoreLimitError
+            The store would pass :data:`MAX_STORED_DRAWINGS`, or this session its
+            :data:`MAX_SESSION_IMPORTS`: nothing is imported.
         """
         features, labels = parse_optdigits_csv(data)
         bitmaps = counts_to_bitmap(features)
         now = time.time()
         with self._connect() as conn, self._transaction(conn):
+            conn.execute(self.backend.serialize)
+            self._check_room(conn, len(labels), session_id=session_id, imported=True)
             conn.cursor().executemany(
                 self._sql(
                     "INSERT INTO drawings (uid, label, features, bitmap, png, "

@@ -17,18 +17,18 @@ only that part, and each part's test-set neighbours are computed once.
 from __future__ import annotations
 
 import hashlib
-import os
+import logging
 import threading
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
 
+from digits_knn import config
 from digits_knn.admin import SignInLimiter
-from digits_knn.backends import display_location, is_url
+from digits_knn.config import ConfigError
 from digits_knn.data import (
     DEFAULT_SOURCE,
     DRAWN_TEST,
@@ -54,14 +54,13 @@ from digits_knn.evaluation import (
 from digits_knn.neighbors import NeighborIndex, fit_index, merge_neighbors
 from digits_knn.preprocessing import canvas_to_bitmap
 from digits_knn.store import (
-    DB_ENV,
     READ_TIMEOUT,
+    UNAVAILABLE,
     DrawingStore,
-    StoreError,
+    StoreUnavailableError,
     UserDigits,
-    default_db_path,
 )
-from page.jobs import Job, result_of
+from page.jobs import Job, Slots, result_of
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
@@ -70,6 +69,8 @@ if TYPE_CHECKING:
     from digits_knn.selection import SearchResult
     from page.sidebar import ModelSettings
     from page.state import Grid
+
+logger = logging.getLogger("digits_knn.page")
 
 #: The k slider's largest value: the test digits' neighbour lists hold this many.
 MAX_K = 100
@@ -82,35 +83,21 @@ SHIPPED_SOURCE = {USER_SOURCE: DEFAULT_SOURCE}
 TEST_STRIDES = {DRAWN_TEST: 8, MNIST_TEST: 10}
 
 
-def secret(name: str) -> Any:
-    """A value from ``.streamlit/secrets.toml``; None if there is no such file or key."""
-    try:
-        return st.secrets.get(name)
-    except FileNotFoundError:
-        return None
-
-
-#: Environment variable holding the admin password's hash (wins over the secrets).
-ADMIN_HASH_ENV = "DIGITS_KNN_ADMIN_HASH"
-
-
 def admin_password_hash() -> str | None:
-    """The admin password's hash: $DIGITS_KNN_ADMIN_HASH, else ``admin_password_hash``
-    in ``.streamlit/secrets.toml``; None if no admin is configured."""
-    value = os.environ.get(ADMIN_HASH_ENV) or secret("admin_password_hash")
-    return str(value) if value else None
+    """The admin password's hash (:func:`digits_knn.config.admin_password_hash`);
+    None if no admin is configured or the secrets cannot be read (then nobody can
+    sign in, and :func:`drawings` reports the broken file)."""
+    try:
+        return config.admin_password_hash()
+    except ConfigError:
+        return None
 
 
 @st.cache_resource(show_spinner=False)
 def sign_in_limiter() -> SignInLimiter:
-    """The server's one count of wrong admin passwords, shared by every session."""
+    """This server's count of wrong admin passwords, for when the drawings' database
+    (which counts them for every server) is unavailable."""
     return SignInLimiter()
-
-
-def db_location() -> str:
-    """Where the drawings live: $DIGITS_KNN_DB, else ``drawings_db`` in
-    ``.streamlit/secrets.toml``, else :func:`digits_knn.store.default_db_path`."""
-    return os.environ.get(DB_ENV) or secret("drawings_db") or str(default_db_path())
 
 
 @st.cache_resource(show_spinner=False)
@@ -119,7 +106,7 @@ def drawing_store(location: str) -> DrawingStore:
 
     Raises
     ------
-    StoreError
+    StoreUnavailableError
         The store cannot be opened; nothing is cached, so a later run tries again.
     """
     return DrawingStore(location, timeout=READ_TIMEOUT)
@@ -138,10 +125,11 @@ class Drawings:
 
     Attributes
     ----------
-    location : where the store is (a path)
+    location : where the store is (a path or a URL; never shown to a visitor)
     store : the store, or None if it cannot be used
     version : its version (changes with every change), or None if unavailable
-    problem : why the drawings are unavailable, for the user; None if they are fine
+    problem : the details of why the drawings are unavailable (for the admin and
+        the server log; the password of a URL removed); None if they are fine
     """
 
     location: str
@@ -150,17 +138,11 @@ class Drawings:
     problem: str | None
 
     def problem_for(self, *, admin: bool) -> str | None:
-        """``problem`` as this user may read it: the database's path for the admin
-        only (a visitor learns nothing about the server's files)."""
+        """``problem`` as this user may read it: the details for the admin only; a
+        visitor learns that the drawings are unavailable, nothing of the server."""
         if self.problem is None or admin:
             return self.problem
-        hidden = self.problem
-        forms = {self.location, display_location(self.location)}
-        if not is_url(self.location):
-            forms.add(str(Path(self.location)))
-        for form in sorted(forms, key=len, reverse=True):
-            hidden = hidden.replace(form, "…") if form else hidden
-        return hidden
+        return UNAVAILABLE.capitalize() + "."
 
 
 #: For training data that leaves the users' drawings out.
@@ -171,9 +153,14 @@ def drawings() -> Drawings:
     """Open the store and read its version; a broken store is reported, not raised.
 
     The page must keep drawing and predicting from the shipped digits when the
-    drawings' database cannot be opened, read or written.
+    drawings' database cannot be opened, read or written, or its settings (the
+    secrets file) cannot be read.
     """
-    location = db_location()
+    try:
+        location = config.drawings_location()
+    except ConfigError as exc:
+        logger.warning("drawings database: %s", exc)
+        return Drawings("", None, None, str(exc))
     with _failures_lock:
         failed = _failures.get(location)
     if failed is not None and time.monotonic() - failed[0] < RETRY_AFTER:
@@ -181,10 +168,10 @@ def drawings() -> Drawings:
     try:
         store = drawing_store(location)
         version = store.version()
-    except StoreError as exc:
+    except StoreUnavailableError as exc:
         with _failures_lock:
-            _failures[location] = (time.monotonic(), str(exc))
-        return Drawings(location, None, None, str(exc))
+            _failures[location] = (time.monotonic(), exc.detail)
+        return Drawings(location, None, None, exc.detail)
     with _failures_lock:
         _failures.pop(location, None)
     return Drawings(location, store, version, None)
@@ -285,11 +272,16 @@ class TrainingData:
 
 
 def training_data(source: str, drawings: Drawings) -> TrainingData:
-    """The training data of ``source`` as this run sees the drawings."""
+    """The training data of ``source`` as this run sees the drawings: the shipped
+    digits alone if the drawings cannot be read (a locked, read-only or lost
+    database), never an error."""
     shipped = shipped_training(source)
     if source != USER_SOURCE or drawings.store is None or drawings.version is None:
         return TrainingData(source, shipped, None, None, None)
-    user = user_digits(drawings.location, drawings.version, drawings.store)
+    try:
+        user = user_digits(drawings.location, drawings.version, drawings.store)
+    except StoreUnavailableError:  # logged by the store
+        return TrainingData(source, shipped, None, None, None)
     return TrainingData(source, shipped, user, drawings.location, drawings.version)
 
 
@@ -480,6 +472,18 @@ def digit_check(image: np.ndarray) -> DigitCheck:
     return _digit_check(image_digest(image), image)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def uploaded_image(data: bytes) -> tuple[np.ndarray | None, str | None]:
+    """An uploaded picture decoded once per content (a rerun, a slider move, another
+    session uploading the same file reuse it): the image, or None and why not."""
+    from digits_knn import preprocessing
+
+    try:
+        return preprocessing.load_image(data), None
+    except preprocessing.ImageFileError as exc:
+        return None, str(exc)
+
+
 def image_digest(image: np.ndarray) -> str:
     """An exact key for an image: its shape, type and every byte."""
     digest = hashlib.blake2b(image.tobytes(), digest_size=16)
@@ -523,12 +527,24 @@ def tune_data(data: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+#: Grid searches running at once on a server: each uses every core, so the others
+#: queue (their progress bar says how many are ahead).
+MAX_GRID_SEARCHES = 1
+_grid_slots = Slots(MAX_GRID_SEARCHES, "grid searches")
+
+
+def _cancel(job: Job[Any]) -> None:
+    job.cancel()
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, on_release=_cancel)
 def grid_search_job(grid: Grid) -> Job[SearchResult]:
     """The cross-validated scores of one grid, on a thread of its own
     (:mod:`page.jobs`), shared by every user: on the page's training data a grid takes
     tens of seconds, and a learner who looks at another view meanwhile loses nothing.
-    The result is shared: never changed by its readers.
+    The result is shared: never changed by its readers. At most
+    :data:`MAX_GRID_SEARCHES` run at once on the server, the others queue; a job
+    dropped from the cache stops.
 
     Raises
     ------
@@ -545,15 +561,17 @@ def grid_search_job(grid: Grid) -> Job[SearchResult]:
         def progress(done: int, total: int) -> None:
             job.report(done / total, f"Cross-validating… {done} of {total} pieces")
 
-        return grid_search(
-            X,
-            y,
-            param_grid,
-            cv=grid.folds,
-            return_train_score=True,
-            progress=progress,
-            groups=groups,
-        )
+        with _grid_slots.slot(job):
+            job.report(0.0, "Cross-validating…")
+            return grid_search(
+                X,
+                y,
+                param_grid,
+                cv=grid.folds,
+                return_train_score=True,
+                progress=progress,
+                groups=groups,
+            )
 
     return Job("Cross-validating…", work)
 

@@ -10,11 +10,13 @@ with its progress bar where it stands.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Generic, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -28,16 +30,22 @@ P = ParamSpec("P")
 POLL_SECONDS = 0.2
 
 
+class JobCancelled(Exception):
+    """Raised in a cancelled job's thread at its next :meth:`Job.report`."""
+
+
 class Job(Generic[T]):
     """``work(job)`` running on its own (daemon) thread from the moment it is made.
 
     ``work`` reports its progress with :meth:`report`; it must not call Streamlit (no
-    run is behind the thread).
+    run is behind the thread). A job dropped from its cache is :meth:`cancel`-led: it
+    stops at its next report instead of running on for nobody.
     """
 
     def __init__(self, text: str, work: Callable[[Job[T]], T]) -> None:
         self.text = text
         self.fraction = 0.0
+        self._cancelled = threading.Event()
         self._future: Future[T] = Future()
         threading.Thread(
             target=self._run, args=(work,), name=f"digits-knn job: {text}", daemon=True
@@ -50,10 +58,26 @@ class Job(Generic[T]):
             self._future.set_exception(exc)
 
     def report(self, fraction: float, text: str | None = None) -> None:
-        """Progress so far: ``fraction`` 0..1 of the work, and what it is doing."""
+        """Progress so far: ``fraction`` 0..1 of the work, and what it is doing.
+
+        Raises
+        ------
+        JobCancelled
+            The job was cancelled: the work stops here.
+        """
+        if self._cancelled.is_set():
+            raise JobCancelled(self.text)
         self.fraction = min(max(fraction, 0.0), 1.0)
         if text is not None:
             self.text = text
+
+    def cancel(self) -> None:
+        """Stop the work at its next :meth:`report` (nothing if it is done)."""
+        self._cancelled.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
 
     def done(self) -> bool:
         return self._future.done()
@@ -64,6 +88,58 @@ class Job(Generic[T]):
     def result(self) -> T:
         """The work's return value (raises what the work raised)."""
         return self._future.result()
+
+
+class Slots:
+    """At most ``limit`` jobs of one kind at once on this server; the others queue, in
+    order, each saying in its progress text how many are ahead of it.
+
+    Examples
+    --------
+    >>> slots = Slots(1)
+    >>> def work(job):
+    ...     with slots.slot(job):
+    ...         return "done"
+    >>> Job("a", work).result()
+    'done'
+    """
+
+    def __init__(self, limit: int, what: str = "jobs") -> None:
+        self.limit = limit
+        self.what = what
+        self._running = 0
+        self._queue: deque[Job[Any]] = deque()
+        self._changed = threading.Condition()
+
+    def ahead_of(self, job: Job[Any]) -> int:
+        """How many jobs run or queue before ``job`` (0: it runs)."""
+        with self._changed:
+            return self._queue.index(job) + self._running if job in self._queue else 0
+
+    @contextlib.contextmanager
+    def slot(self, job: Job[Any]) -> Iterator[None]:
+        """Wait for a free slot (reporting the queue), then hold it while inside."""
+        with self._changed:
+            self._queue.append(job)
+            try:
+                while self._queue[0] is not job or self._running >= self.limit:
+                    ahead = self._queue.index(job) + self._running
+                    job.report(
+                        0.0,
+                        f"Waiting: {ahead} {self.what} ahead of this one (this server "
+                        f"runs {self.limit} at a time)…",
+                    )
+                    self._changed.wait(timeout=POLL_SECONDS)
+            finally:
+                self._queue.remove(job)
+                self._changed.notify_all()
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._running -= 1
+                self._changed.notify_all()
 
 
 def wait(job: Job[T], forget: Callable[[], None]) -> T:

@@ -10,10 +10,14 @@ import pytest
 
 from digits_knn import admin
 from digits_knn.admin import (
+    FREE_TRIES,
+    MAX_WAIT,
+    WINDOW,
     AdminConfigError,
     SignInLimiter,
     hash_password,
     verify_password,
+    wait_after,
 )
 from digits_knn.cli import main
 
@@ -60,15 +64,23 @@ def test_a_malformed_hash_is_a_configuration_error(encoded: str) -> None:
         verify_password("anything", encoded)
 
 
-def test_a_few_wrong_tries_per_minute() -> None:
-    limiter = SignInLimiter(max_failures=3, window=60)
-    for second in (0.0, 10.0, 20.0):
-        assert limiter.wait_seconds(now=second) == 0
-        limiter.failed(now=second)
-    assert limiter.wait_seconds(now=21.0) == pytest.approx(39.0)
-    assert limiter.wait_seconds(now=60.5) == 0  # the first try has aged out
-    limiter.failed(now=60.5)
-    assert limiter.wait_seconds(now=61.0) == pytest.approx(9.0)
+def test_tries_are_counted_before_the_check_and_wait_at_most_a_minute() -> None:
+    limiter = SignInLimiter()
+    assert [limiter.claim(now=0.0) for _ in range(FREE_TRIES)] == [0.0] * FREE_TRIES
+    assert limiter.claim(now=0.0) == 1.0  # refused, and not counted
+    assert limiter.claim(now=1.0) == 0.0
+    assert limiter.claim(now=1.0) == 2.0
+    waits = []
+    now = 1.0
+    for _ in range(200):  # a stranger guessing as fast as allowed
+        wait = limiter.claim(now=now)
+        waits.append(wait)
+        now += wait
+    assert max(waits) == MAX_WAIT
+    assert limiter.claim(now=now + MAX_WAIT) == 0.0  # a minute later, the admin's turn
+    limiter.succeeded()
+    assert limiter.claim(now=now) == 0.0
+    assert wait_after([0.0] * 100, now=WINDOW + 1) == 0.0  # old tries forgotten
 
 
 def test_cli_prints_a_hash_for_the_secrets(

@@ -91,3 +91,19 @@ def test_every_markdown_table_has_as_many_cells_as_its_header(path: Path) -> Non
     tables = table_shapes(path.read_text())
     wrong = [(i + 1, n, rows) for i, n, rows in tables if set(rows) != {n}]
     assert not wrong, f"{path.name}: (line, header cells, row cells) {wrong}"
+
+
+def test_every_marked_block_in_the_docs_is_closed_and_names_its_writer() -> None:
+    """Figures in docs/ are written by the benchmark that measures them, between
+    ``<!-- begin NAME: benchmarks/SCRIPT.py -->`` and ``<!-- end NAME -->``."""
+    begin = re.compile(r"<!-- begin ([\w-]+): (benchmarks/[\w/]+\.py) -->")
+    found = 0
+    for path in sorted((ROOT / "docs").glob("*.md")):
+        text = path.read_text()
+        for name, script in begin.findall(text):
+            found += 1
+            assert (ROOT / script).is_file(), f"{path.name}: {script} does not exist"
+            assert text.count(f"<!-- end {name} -->") == 1, f"{path.name}: {name}"
+            body = text.split(f"{script} -->\n", 1)[1].split(f"<!-- end {name} -->")[0]
+            assert body.startswith("_Measured "), f"{path.name}: {name} never written"
+    assert found >= 1

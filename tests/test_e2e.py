@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -268,10 +267,8 @@ def test_correct_a_label_and_the_next_prediction_changes(page: Page) -> None:
     rows = Path(download.value.path()).read_text().splitlines()
     assert [row.split(",")[-1] for row in rows] == ["1"]
     assert len(rows[0].split(",")) == 65
-    with page.expect_download() as download:
-        page.get_by_role("button", name=re.compile("ZIP of PNGs")).click()
-    with zipfile.ZipFile(download.value.path()) as archive:
-        assert archive.namelist() == ["000001_label1.png"]
+    # Every canvas as a ZIP is a signed-in admin's export only.
+    expect(page.get_by_role("button", name=re.compile("ZIP of PNGs"))).to_have_count(0)
     # Delete it again: the server is shared by this module's tests, and with distance
     # votes an identical drawing labelled 1 would decide every later 7.
     page.locator('[data-testid="stMultiSelect"]').filter(

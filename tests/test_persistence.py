@@ -136,7 +136,8 @@ def test_a_tampered_tree_is_never_searched(split: Split) -> None:
         members = {name: archive.read(name) for name in archive.namelist()}
     index_file = schema["content"]["content"]["_tree"]["content"]["content"][1]["file"]
     index = np.load(io.BytesIO(members[index_file]))
-    assert index.dtype.kind == "i" and len(index) == len(split.y_train)
+    assert index.dtype.kind == "i"
+    assert len(index) == len(split.y_train)
     index[0] = 10**12
     buffer = io.BytesIO()
     np.save(buffer, index)

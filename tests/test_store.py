@@ -18,10 +18,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from digits_knn import store as store_module
+from digits_knn.admin import FREE_TRIES
+from digits_knn.config import default_db_path
 from digits_knn.data import USER_DIGITS, USER_SOURCE, load_training_set
 from digits_knn.exchange import MAX_IMPORT_BYTES, CsvImportError, parse_optdigits_csv
 from digits_knn.preprocessing import bitmap_to_features, counts_to_bitmap
-from digits_knn.store import DrawingStore, StoreError, default_db_path
+from digits_knn.store import (
+    DrawingStore,
+    StoreError,
+    StoreLimitError,
+    StoreUnavailableError,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -304,8 +312,9 @@ def test_wal_mode_and_a_clear_error_for_an_unusable_path(tmp_path: Path) -> None
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(StoreError, match="cannot"):
+    with pytest.raises(StoreUnavailableError, match="unavailable") as info:
         DrawingStore(blocker / "db.sqlite3")
+    assert "cannot create the folder" in info.value.detail
 
 
 # --- concurrency and durability ------------------------------------------------------
@@ -454,3 +463,60 @@ def test_every_acknowledged_insert_survives_sigkill(
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert {f"b{i}" for i in acknowledged} <= stored
     assert store.count() == len(stored) >= 300
+
+
+# --- limits --------------------------------------------------------------------------
+
+
+def _csv(n: int) -> bytes:
+    return "\n".join(",".join(["4"] * 64 + [str(i % 10)]) for i in range(n)).encode()
+
+
+def test_imports_are_bounded_per_visit_and_in_all(
+    store: DrawingStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing bounded the rows a visitor could import, again and again, while every
+    import makes every app server read all rows again."""
+    monkeypatch.setattr(store_module, "MAX_SESSION_IMPORTS", 30)
+    monkeypatch.setattr(store_module, "MAX_STORED_DRAWINGS", 50)
+    assert store.import_csv(_csv(20), session_id="a") == 20
+    with pytest.raises(StoreLimitError, match="at most 30 digits"):
+        store.import_csv(_csv(11), session_id="a")
+    assert store.import_csv(_csv(10), session_id="a") == 10
+    assert store.import_csv(_csv(15), session_id="b") == 15
+    with pytest.raises(StoreLimitError, match="at most 50 drawings"):
+        store.import_csv(_csv(6), session_id="c")
+    store.add(3, np.eye(32, dtype=bool), session_id="d")
+    assert store.count() == 46
+    store.import_csv(_csv(4), session_id="c")
+    with pytest.raises(StoreLimitError, match="at most 50 drawings"):
+        store.add(3, np.eye(32, dtype=bool), session_id="d")
+    assert store.count() == 50
+
+
+def test_sign_in_tries_are_shared_by_every_server_and_counted_before_the_check(
+    new_location: Callable[[], str],
+) -> None:
+    """Two app servers on one database: the tries of one count for the other, and
+    eight sessions trying at once get only the free tries between them."""
+    location = new_location()
+    one, other = DrawingStore(location), DrawingStore(location)
+    now = 1_000_000.0
+    claims: list[float] = []
+    lock = threading.Lock()
+
+    def claim(store: DrawingStore) -> None:
+        wait = store.claim_sign_in(now=now)
+        with lock:
+            claims.append(wait)
+
+    threads = [threading.Thread(target=claim, args=(s,)) for s in [one, other] * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(claims) == [0.0] * FREE_TRIES + [1.0] * (8 - FREE_TRIES)
+    assert other.claim_sign_in(now=now + 0.5) == pytest.approx(0.5)
+    assert one.claim_sign_in(now=now + 1) == 0.0
+    one.sign_in_succeeded()
+    assert other.claim_sign_in(now=now + 1) == 0.0

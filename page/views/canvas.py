@@ -92,12 +92,11 @@ def upload_ui() -> np.ndarray | None:
     )
     if upload is None:
         return None
-    from digits_knn.preprocessing import ImageFileError, load_image  # NumPy, PIL
+    from page.cache import uploaded_image  # NumPy, PIL
 
-    try:
-        image = load_image(upload.getvalue())
-    except ImageFileError as exc:
-        st.error(f"That file cannot be used: {exc}")
+    image, problem = uploaded_image(upload.getvalue())
+    if image is None:
+        st.error(f"That file cannot be used: {problem}")
         return None
     st.image(image, caption=upload.name, width=CANVAS_SIZE)
     return image

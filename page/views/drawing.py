@@ -7,6 +7,7 @@ It sits above every other view and reruns alone on each stroke (``st.fragment``)
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import TYPE_CHECKING
 
@@ -165,8 +166,21 @@ def add_drawing(
     if store is None:
         state.flash(VIEW, "error", "Not added: the drawings' database is unavailable.")
         return
+    me = state.session_id()
+    # A photo is kept only as its normalised 32x32 bitmap (said beside the button);
+    # a drawing keeps its canvas. One drawing is added once, however often the
+    # button is pressed: the row's unique id is the session's and the image's.
+    photo = st.session_state.get("input_source") == "Upload"
     try:
-        store.add(label, bitmap, session_id=state.session_id(), png=encode_png(image))
+        store.add(
+            label,
+            bitmap,
+            session_id=me,
+            png=None if photo else encode_png(image),
+            uid=hashlib.blake2b(
+                f"{me}:{cache.image_digest(image)}".encode(), digest_size=16
+            ).hexdigest(),
+        )
     except StoreError as exc:
         state.flash(VIEW, "error", f"Not added: {exc}")
         return
@@ -205,6 +219,11 @@ def add_drawing_ui(
         help="KNN learns by keeping examples: the drawing joins 'your drawings', "
         "shared by everyone on this server, and the next prediction uses it.",
     ):
+        if st.session_state.get("input_source") == "Upload":
+            st.caption(
+                "Only the photo's 32x32 black-and-white digit is kept, as the model "
+                "sees it; the photo itself is not stored."
+            )
         label = st.segmented_control(
             "Add this drawing to the training set as",
             list(range(10)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import streamlit as st
 
 from digits_knn.admin import AdminConfigError, verify_password
@@ -15,8 +17,20 @@ VIEW = "my_drawings"
 MAX_SHOWN_DRAWINGS = 200
 
 
-def admin_ui() -> None:
-    """Sign in as the admin (who may delete anyone's drawings), or sign out."""
+def claim_sign_in(store: DrawingStore | None) -> float:
+    """Count a sign-in try before the password is checked: in the database, for
+    every server, or on this server alone while the database is unavailable."""
+    if store is not None:
+        try:
+            return store.claim_sign_in()
+        except StoreError:
+            pass
+    return cache.sign_in_limiter().claim()
+
+
+def admin_ui(store: DrawingStore | None) -> None:
+    """Sign in as the admin (who may delete anyone's drawings and export them), or
+    sign out."""
     encoded = cache.admin_password_hash()
     if encoded is None:
         return
@@ -32,12 +46,9 @@ def admin_ui() -> None:
         password = st.text_input("Admin password", type="password", key="admin_pw")
         if not st.form_submit_button("Sign in"):
             return
-        limiter = cache.sign_in_limiter()
-        wait = limiter.wait_seconds()
+        wait = claim_sign_in(store)
         if wait > 0:
-            st.error(
-                f"Too many wrong passwords on this server: try again in {wait:.0f} s."
-            )
+            st.error(f"Too many sign-in tries: try again in {wait:.0f} s.")
             return
         try:
             with st.spinner("Checking…"):
@@ -46,9 +57,12 @@ def admin_ui() -> None:
             st.error(f"Admin sign-in is misconfigured on this server: {exc}")
             return
         if not right:
-            limiter.failed()
             st.error("Wrong password.")
             return
+    if store is not None:
+        with contextlib.suppress(StoreError):
+            store.sign_in_succeeded()
+    cache.sign_in_limiter().succeeded()
     state.sign_in_as_admin()
     state.flash(VIEW, "success", "Signed in as admin: you may delete any drawing.")
     st.rerun()
@@ -97,7 +111,9 @@ def delete_ui(
             st.rerun()
 
 
-def export_ui(store: DrawingStore) -> None:
+def export_ui(store: DrawingStore, admin: bool) -> None:
+    """The digits as a CSV for anyone; every canvas as PNGs for the admin only (a
+    visitor's drawings are theirs, and the ZIP is built in memory)."""
     cols = st.columns(2)
     cols[0].download_button(
         "Export as CSV (UCI optdigits: 64 counts, then the label)",
@@ -107,14 +123,15 @@ def export_ui(store: DrawingStore) -> None:
         icon=":material/table:",
         on_click="ignore",
     )
-    cols[1].download_button(
-        "Export the drawings as a ZIP of PNGs",
-        data=store.export_zip,
-        file_name="digits-knn-drawings.zip",
-        mime="application/zip",
-        icon=":material/folder_zip:",
-        on_click="ignore",
-    )
+    if admin:
+        cols[1].download_button(
+            "Export the drawings as a ZIP of PNGs",
+            data=store.export_zip,
+            file_name="digits-knn-drawings.zip",
+            mime="application/zip",
+            icon=":material/folder_zip:",
+            on_click="ignore",
+        )
 
 
 def import_ui(store: DrawingStore, me: str) -> None:
@@ -133,7 +150,7 @@ def import_ui(store: DrawingStore, me: str) -> None:
         return
     try:
         n = store.import_csv(upload.getvalue(), session_id=me)
-    except CsvImportError as exc:
+    except (CsvImportError, StoreError) as exc:  # a database error says only that
         st.error(f"Nothing was imported: {exc}")
         return
     state.flash(VIEW, "success", f"Imported {n:,} digits.")
@@ -149,14 +166,15 @@ def view() -> None:
             f"the shipped digits only. {found.problem_for(admin=state.is_admin())}",
             icon=":material/database_off:",
         )
+        admin_ui(None)
         return
     store = found.store
     me, admin = state.session_id(), state.is_admin()
     try:
         shown = store.drawings(limit=MAX_SHOWN_DRAWINGS)
         total = store.count()
-    except StoreError as exc:
-        st.error(f"The drawings cannot be read right now: {exc}")
+    except StoreError:  # the details are in the server's log
+        st.error("The drawings cannot be read right now: try again in a moment.")
         return
     mine = [d for d in shown if d.session_id == me]
     st.caption(
@@ -180,9 +198,9 @@ def view() -> None:
             st.caption(f"The newest {len(shown)} are shown.")
         gallery_ui(shown, me)
         delete_ui(store, shown, me, admin)
-        export_ui(store)
+        export_ui(store, admin)
     import_ui(store, me)
-    admin_ui()
+    admin_ui(store)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -377,3 +379,82 @@ def test_a_rerun_that_keeps_the_drawing_does_not_normalise_or_check_it_again(
     at.run()
     assert metric(at, "Prediction") == "4"
     assert calls == ["bitmap", "shape", "check"] * 2
+
+
+def test_pressing_add_twice_adds_the_drawing_once(private_drawings_db: Path) -> None:
+    """A double click on 'Add' (two runs of the callback) stored the drawing twice."""
+    at = start(draw_strokes(STROKE_DIGITS[4]))
+    at.button(key="add_drawing").click().run()
+    at.button(key="add_drawing").click().run()
+    assert not at.exception
+    assert DrawingStore(private_drawings_db).count() == 1
+    other = start(draw_strokes(STROKE_DIGITS[4]))  # another person's same drawing
+    other.button(key="add_drawing").click().run()
+    assert DrawingStore(private_drawings_db).count() == 2
+
+
+def test_an_added_photo_keeps_only_its_bitmap(private_drawings_db: Path) -> None:
+    """Privacy: the whole photo (up to 1024 px) was stored and anyone could export
+    it; now only its 32x32 bitmap is, and the popover says so."""
+    at = start(None)
+    at.segmented_control(key="input_source").set_value("Upload").run()
+    photo = Image.fromarray(draw_strokes(STROKE_DIGITS[7])).convert("RGB")
+    at.file_uploader(key="upload").upload("seven.png", _png(photo), "image/png").run()
+    add = popovers(at)["Add to the training set"]
+    assert any("photo itself is not stored" in c.value for c in add.caption)
+    at.button(key="add_drawing").click().run()
+    assert not at.exception
+    store = DrawingStore(private_drawings_db)
+    (stored,) = store.drawings()
+    with zipfile.ZipFile(io.BytesIO(store.export_zip())) as archive:
+        kept = Image.open(io.BytesIO(archive.read(f"{stored.id:06d}_label7.png")))
+    assert kept.size == (128, 128)  # the 32x32 bitmap drawn at 4x, not the photo
+
+
+def _png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header declares ``width`` x ``height`` pixels (a bomb)."""
+    small = _png(Image.new("L", (8, 8), 255))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    patched = struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    return small[:8] + patched + small[33:]
+
+
+def test_an_image_bomb_is_refused_before_decoding(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    upload = _png_declaring(8000, 5000)  # 40 megapixels in a few hundred bytes
+    decoded: list[object] = []
+    real_load = Image.Image.load
+    monkeypatch.setattr(
+        Image.Image, "load", lambda im: decoded.append(im) or real_load(im)
+    )
+    at = start(None)
+    at.segmented_control(key="input_source").set_value("Upload").run()
+    at.file_uploader(key="upload").upload("bomb.png", upload, "image/png").run()
+    assert not at.exception
+    assert "8000x5000 pixels" in at.error[0].value
+    assert decoded == []
+    assert metric(at, "Prediction") == "–"
+
+
+def test_an_upload_is_decoded_once_per_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    from digits_knn import preprocessing
+
+    calls: list[int] = []
+    real = preprocessing.load_image
+    monkeypatch.setattr(
+        preprocessing, "load_image", lambda data: calls.append(1) or real(data)
+    )
+    at = start(None)
+    at.segmented_control(key="input_source").set_value("Upload").run()
+    photo = Image.fromarray(draw_strokes(STROKE_DIGITS[7])).convert("RGB")
+    photo = photo.rotate(1, fillcolor="white")  # content no other test uploads
+    at.file_uploader(key="upload").upload(
+        "seven-turned.png", _png(photo), "image/png"
+    ).run()
+    at.slider(key="n_neighbors").set_value(3).run()
+    at.slider(key="n_neighbors").set_value(5).run()
+    assert not at.exception
+    assert metric(at, "Prediction") == "7"
+    assert len(calls) == 1

@@ -12,7 +12,7 @@ from digits_knn import selection
 from digits_knn.data import DEFAULT_SOURCE
 from digits_knn.model import DEFAULT_P
 from page import cache, cache_views
-from page.jobs import Job, wait
+from page.jobs import Job, JobCancelled, Slots, wait
 from page.state import Grid
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import metric, start
@@ -176,3 +176,60 @@ def test_a_failed_grid_search_is_forgotten_alone(
         cache.grid_results(bad)
     assert cache.grid_search_job(good) is good_job
     assert cache.grid_search_job(bad) is not bad_job  # tried again
+
+
+def test_at_most_limit_jobs_run_at_once_and_the_others_queue_in_order() -> None:
+    """Every distinct grid started a search on all cores; nothing bounded how many."""
+    slots = Slots(1, "grid searches")
+    release = threading.Event()
+    running: list[str] = []
+    most = [0]
+    lock = threading.Lock()
+
+    def work(name: str) -> Any:
+        def run(job: Job[str]) -> str:
+            with slots.slot(job):
+                with lock:
+                    running.append(name)
+                    most[0] = max(most[0], len(running))
+                assert release.wait(30)
+                with lock:
+                    running.remove(name)
+            return name
+
+        return run
+
+    first = Job("first", work("first"))
+    until(lambda: running == ["first"])
+    second = Job("second", work("second"))
+    until(lambda: second.text.startswith("Waiting: 1 grid searches ahead"))
+    third = Job("third", work("third"))
+    until(lambda: third.text.startswith("Waiting: 2 grid searches ahead"))
+    assert slots.ahead_of(third) == 2
+    release.set()
+    assert [wait(j, forget=never) for j in (first, second, third)] == [
+        "first",
+        "second",
+        "third",
+    ]
+    assert most[0] == 1
+
+
+def test_a_job_dropped_from_its_cache_stops() -> None:
+    """A job dropped from the cache kept running (and holding its slot)."""
+    steps: list[int] = []
+
+    def work(job: Job[None]) -> None:
+        for step in range(10_000):
+            job.report(step / 10_000)
+            steps.append(step)
+            time.sleep(0.001)
+
+    job = Job("Long…", work)
+    until(lambda: len(steps) > 5)
+    cache._cancel(job)  # what the grid search cache's on_release does
+    until(job.done)
+    assert job.failed()
+    with pytest.raises(JobCancelled):
+        job.result()
+    assert len(steps) < 10_000

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from digits_knn.admin import MAX_FAILURES, hash_password
+from digits_knn.admin import FREE_TRIES, hash_password
 from digits_knn.store import DrawingStore
 from page import cache
 from tests.conftest import STROKE_DIGITS, draw_strokes
@@ -27,7 +27,8 @@ def test_my_drawings_lists_deletes_and_exports(private_drawings_db: Path) -> Non
     assert delete.options == ["#2: 7"]  # only your own rows
     labels = [b.proto.label for b in at.get("download_button")]
     assert any("CSV" in label for label in labels)
-    assert any("ZIP" in label for label in labels)
+    # The ZIP holds every drawing's canvas: a signed-in admin's only.
+    assert not any("ZIP" in label for label in labels)
     delete.set_value([2]).run()
     at.button(key="delete_drawings").click().run()
     assert not at.exception
@@ -92,12 +93,27 @@ def test_wrong_passwords_lock_the_sign_in_for_a_while(
     private_drawings_db: Path, admin_hash: str
 ) -> None:
     at = start(None, view="my_drawings")
-    for _ in range(MAX_FAILURES):
+    for _ in range(FREE_TRIES):
         sign_in(at, "guess")
     sign_in(at, PASSWORD)  # even the right one waits now
-    assert any("Too many wrong passwords" in e.value for e in at.error)
+    assert any("Too many sign-in tries" in e.value for e in at.error)
     assert not any("Signed in" in s.value for s in at.success)
     assert "sign_out" not in [b.key for b in at.button]
+    # The tries are counted in the database: another server (its caches empty, a
+    # new store) makes the next visitor wait too.
+    cache.drawing_store.clear()
+    cache.sign_in_limiter.clear()
+    other = sign_in(start(None, view="my_drawings"), PASSWORD)
+    assert any("Too many sign-in tries" in e.value for e in other.error)
+
+
+def test_the_admin_signs_in_and_exports_the_zip(
+    private_drawings_db: Path, admin_hash: str
+) -> None:
+    DrawingStore(private_drawings_db).add(3, np.eye(32, dtype=bool), session_id="x")
+    at = sign_in(start(None, view="my_drawings"), PASSWORD)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert any("ZIP" in label for label in labels)
 
 
 def upload_csv(at: Any, data: bytes, name: str = "digits.csv") -> Any:
