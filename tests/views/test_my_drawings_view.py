@@ -149,3 +149,30 @@ def test_bad_csv_is_refused_with_a_message(
         message in e.value and "Nothing was imported" in e.value for e in at.error
     )
     assert DrawingStore(private_drawings_db).count() == 0
+
+
+def test_a_database_that_fails_mid_way_falls_back_without_a_traceback(
+    private_drawings_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A locked, read-only or full database: import_ui and training_data caught only
+    some store errors and showed a traceback; now the import says nothing was
+    imported and the page predicts from the shipped digits."""
+    from digits_knn.data import USER_SOURCE
+    from digits_knn.store import StoreUnavailableError
+
+    DrawingStore(private_drawings_db).add(3, np.eye(32, dtype=bool), session_id="x")
+
+    def fail(*_: Any, **__: Any) -> Any:
+        raise StoreUnavailableError("the database /secret/path failed: disk I/O error")
+
+    monkeypatch.setattr(DrawingStore, "training_digits", fail)
+    monkeypatch.setattr(DrawingStore, "import_csv", fail)
+    at = start(draw_strokes(STROKE_DIGITS[7]), view="my_drawings")
+    at.radio(key="source").set_value(USER_SOURCE).run()
+    assert not at.exception
+    assert at.metric[0].value == "7"
+    rows = "\n".join(",".join(["4"] * 64 + [str(d)]) for d in range(10))
+    upload_csv(at, rows.encode())
+    assert any("Nothing was imported" in e.value for e in at.error)
+    shown = " ".join(e.value for e in at.error)
+    assert "/secret/path" not in shown
