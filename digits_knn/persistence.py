@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -96,7 +97,7 @@ def save_model(
     if fmt == "skops":
         import skops.io as sio  # here, not at import: it pulls in scikit-learn
 
-        sio.dump(model, target)
+        sio.dump(model, target, compression=zipfile.ZIP_DEFLATED)
     else:
         with target.open("wb") as f:
             pickle.dump(model, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -223,7 +224,7 @@ def model_to_bytes(model: KNeighborsClassifier) -> bytes:
     """A fitted model as the bytes of a skops file."""
     import skops.io as sio
 
-    return bytes(sio.dumps(model))
+    return bytes(sio.dumps(model, compression=zipfile.ZIP_DEFLATED))
 
 
 def model_from_bytes(
