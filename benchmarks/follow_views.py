@@ -6,7 +6,8 @@ Prints:
 - projecting a drawing onto the map and finding its nearest there (what the Map view
   does per stroke), median over test digits, beside the KNN's own query for the same
   digits (the baseline, same run);
-- stroke latency, mouse-up -> ``Prediction`` shown, in headless Chromium, with
+- stroke latency (each round a new real digit of an unseen writer:
+  ``benchmarks/real_digits.py``), mouse-up -> ``Prediction`` shown, in headless Chromium, with
   /finish, /map and /beyond open below the canvas, against the bare canvas page and the
   app with its lightest view (How KNN works) below it: medians and ratios (the pages
   take turns, a stroke each per round);
@@ -28,14 +29,20 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
-from latency import BARE, Setup, interleaved_strokes, summary  # noqa: E402
+from latency import (  # noqa: E402
+    BARE,
+    Setup,
+    interleaved_strokes,
+    next_digit,
+    summary,
+    use_real_digits,
+)
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_training_set  # noqa: E402
 from digits_knn.neighbors import fit_index  # noqa: E402
 from digits_knn.projection import fit_map, nearest_on_map  # noqa: E402
 from tests.browser import (  # noqa: E402
-    DIGIT_STROKES,
     draw,
     launch_browser,
     streamlit_server,
@@ -82,6 +89,7 @@ def main() -> None:
     parser.add_argument("--strokes", type=int, default=20)
     parser.add_argument("--opens", type=int, default=5)
     args = parser.parse_args()
+    use_real_digits(args.strokes + 10)  # a different real digit every round
 
     project, query = projection_times()
     print("per drawing, library (median over 200 UCI test digits)")
@@ -117,8 +125,8 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         page.goto(url)
         wait_for_app(page)
-        draw(page, DIGIT_STROKES["0"])
-        wait_for_prediction(page, "0", timeout=180)
+        draw(page, next_digit().strokes)
+        wait_for_prediction(page, timeout=180)
         maps = open_times(page, "Map", "nearest training digits", args.opens)
         beyonds = open_times(page, "Beyond KNN", "Where the KNN wins", args.opens)
         lights = open_times(

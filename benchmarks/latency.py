@@ -1,55 +1,59 @@
-"""How fast the page answers, measured in the real browser (a script, not a test).
+"""How fast the page answers a person, measured in the real browser (a script, not a test).
 
-    .venv/bin/python benchmarks/latency.py [--strokes 30] [--sessions 10]
+    .venv/bin/python benchmarks/latency.py [--strokes 30] [--server-strokes 40]
+                                           [--slider-steps 20] [--sessions 10]
+                                           [--starts 5]
 
-Prints, in one run on this machine:
-- stroke latency: mouse-up on the canvas -> the ``Prediction`` metric showing the new
-  value, median and p95 over ``--strokes`` strokes, for (1) a bare page holding only the
-  canvas (``benchmarks/bare_canvas.py``), (2) the app as shipped
-  (``runner.postScriptGC = false`` in ``.streamlit/config.toml``), its default view
-  (Model) below the canvas, (3) the app with Streamlit's post-run ``gc.collect(2)``
-  switched back on and (4) the app with its lightest view (How KNN works) below the
-  canvas; and the ratios to (1). The four pages run side by side and take turns, a
-  stroke each per round, so a busy spell on the machine slows them all alike;
-- slider latency: a key press on the k slider -> the run finished, the drawing view
-  showing the new k's neighbours and the Model view (the default one below it) the
-  new k's test accuracy (each k new to the server);
-- time from ``streamlit run`` to the canvas on screen in a first browser tab, for the
-  bare canvas page and for the app (median of ``--starts`` cold starts each, in turn;
-  the first run of the app also loads and fits its data), beside the floor: a page
-  with one line of text and nothing else (``benchmarks/blank_page.py``) until that
-  line shows; and where the time went: the server
-  up, Streamlit's own page loaded in the browser, the session's first run until the
-  canvas is sent (the only part the page's own code decides), the canvas drawn; and
-  for a later visitor (the server up and warm, a new browser): the page requested ->
-  the canvas on screen, on the app and on the bare canvas page in turn;
-- the server's memory (resident set) after all that;
+Every drawing is a different real digit of writers the model never saw (UJI's, read
+from ``../shared/data``: ``benchmarks/real_digits.py``), drawn with the mouse; no image
+twice in a run. A person never draws the same image twice, so the figures are those of
+new drawings; the one figure of a cached drawing (a k move) says so in its label.
+
+Prints, in one run on this machine, then one table of the issue's targets:
+- stroke: mouse-up on the canvas -> the ``Prediction`` metric showing a value, for a
+  bare page holding only the canvas (``benchmarks/bare_canvas.py``) and the app on its
+  default view (Model), the two in turn, a stroke each per round (the same digit on
+  both, a new one each round: the first stroke of a cleared canvas); medians, p95,
+  and the per-stroke ratios app / bare (median and p95);
+- the server's own time per new stroke: a protocol client on loopback sends the
+  stroke's frame as a browser does (a recorded frame, the canvas's state replaced by
+  a new real digit) and times it until the Prediction arrives: median and p95; and
+  the same frame sent again (the cache-hit path, labelled so);
+- slider: a key press on the k slider -> the run done, every panel showing the new k
+  (each k new to the server; the drawing itself is cached here);
+- cold start, median of ``--starts`` in turn for the app and the bare canvas page:
+  ``streamlit run`` -> the canvas on screen -> one digit drawn 0.3 s after the canvas
+  shows -> the Prediction on screen; beside the floor, a page with one line of text
+  (``benchmarks/blank_page.py``) until that line shows;
+- a later visitor (the server up and warm, a new browser): page requested -> the
+  prediction of a digit drawn as soon as the canvas shows;
 - ``--sessions`` browser sessions, each with its own k, drawing at once: whether each
-  sees only its own results.
-Timings are taken in the page's own clock (``performance.now()``) where they can be:
-the cold starts and later visits end when the page itself saw the canvas (or the line)
-on screen (:data:`SHOWN_AT`), not when Playwright's wait, which checks every 0.5 s in
-the end, noticed it (0.2-0.4 s later on the bare canvas page, 0.01-0.05 s on the app).
+  sees only its own results; and the server's memory (resident set) after that.
+Timings are taken in the page's own clock (``performance.now()``) where they can be.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import concurrent.futures
 import contextlib
 import json
 import statistics
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from playwright.sync_api import Page, Playwright, sync_playwright  # noqa: E402
+from protocol import connect, record, stroke_time  # noqa: E402
+from real_digits import RealDigit, real_digits, stroke_frame  # noqa: E402
 
 from tests.browser import (  # noqa: E402
-    DIGIT_STROKES,
     canvas,
     clear_canvas,
     draw,
@@ -83,7 +87,21 @@ ARM_STROKE_TIMER = """() => {
   observer.observe(document.body, { subtree: true, childList: true, characterData: true });
 }"""
 
-STROKE = DIGIT_STROKES["1"][0]
+#: Each run's real digits: a different one for every drawing (see real_digits.py).
+_digits: Iterator[RealDigit] = iter(())
+
+
+def use_real_digits(n: int, seed: int = 0) -> None:
+    """Draw ``n`` different real digits in this run (:func:`next_digit`)."""
+    global _digits
+    _digits = iter(real_digits(n, seed=seed))
+
+
+def next_digit() -> RealDigit:
+    """The next real digit of the run, never one drawn before in it."""
+    return next(_digits)
+
+
 #: Streamlit with nothing in it, the floor under every cold start.
 BLANK_PAGE = ROOT / "benchmarks" / "blank_page.py"
 BLANK_TEXT = "Streamlit is up."
@@ -101,8 +119,9 @@ def expected_accuracy(k: int) -> str:
 
 
 def slider_latencies(page: Page, steps: int) -> list[float]:
-    """Seconds from a k slider key press to every panel showing the new k."""
-    draw(page, DIGIT_STROKES["7"])
+    """Seconds from a k slider key press to every panel showing the new k (the same
+    drawing throughout: the cache-hit path of the drawing)."""
+    draw(page, next_digit().strokes)
     wait_for_prediction(page)
     thumb = page.get_by_role("slider", name="k: neighbours that vote")
     k = int(thumb.input_value())
@@ -149,10 +168,11 @@ class Setup:
 BARE = Setup("bare canvas page", ROOT / "benchmarks" / "bare_canvas.py")
 
 
-def one_stroke(page: Page) -> float:
-    """Milliseconds from mouse-up to the new Prediction; the canvas cleared after."""
+def one_stroke(page: Page, digit: RealDigit) -> float:
+    """Milliseconds from mouse-up to the new Prediction, for the first stroke of
+    ``digit`` on a cleared canvas; the canvas cleared after."""
     page.evaluate(ARM_STROKE_TIMER)
-    draw(page, [STROKE])
+    draw(page, digit.strokes[:1])
     page.wait_for_function("() => window.__lat.shown !== null", timeout=30_000)
     latency: float = page.evaluate("() => window.__lat.shown - window.__lat.up")
     clear_canvas(page)
@@ -175,7 +195,7 @@ def warm_page(
         page.add_init_script(init_script)
     page.goto(url + setup.path)
     wait_for_app(page)
-    draw(page, [STROKE])
+    draw(page, next_digit().strokes[:1])
     wait_for_prediction(page, timeout=180)
     clear_canvas(page)
     return page
@@ -185,19 +205,43 @@ def interleaved_strokes(setups: list[Setup], rounds: int) -> dict[str, list[floa
     """Stroke latencies of several pages measured in turn, one stroke each per round.
 
     Each page has its own server and its own browser, all started first and warmed
-    up; then every round draws one stroke on each page in turn. A noisy machine's
-    slow minute then falls on every page alike, instead of on whichever page was
-    being measured at the time (as when the pages are measured one after the other),
-    so the ratios between pages are fair.
+    up; then every round draws a new real digit's first stroke on each page in turn
+    (the same digit on every page of a round). A noisy machine's slow minute then
+    falls on every page alike, so the ratios between pages are fair.
     """
     with contextlib.ExitStack() as stack:
         pw = stack.enter_context(sync_playwright())
         pages = {setup.name: warm_page(stack, pw, setup) for setup in setups}
         latencies: dict[str, list[float]] = {name: [] for name in pages}
         for _ in range(rounds):
+            digit = next_digit()
             for name, page in pages.items():
-                latencies[name].append(one_stroke(page))
+                latencies[name].append(one_stroke(page, digit))
         return latencies
+
+
+def server_stroke_times(
+    pw: Playwright, url: str, n: int, repeats: int = 10
+) -> tuple[list[float], list[float]]:
+    """The server's own milliseconds per stroke on the default view, from a protocol
+    client on loopback: ``n`` new real digits, then the last one sent again
+    ``repeats`` times (the cache-hit path)."""
+    recording = record(url, playwright=pw)
+    digits = [next_digit() for _ in range(n)]
+
+    async def measure() -> tuple[list[float], list[float]]:
+        conn = await connect(url, recording)
+        new = [
+            await stroke_time(conn, stroke_frame(recording.stroke, d)) for d in digits
+        ]
+        again = stroke_frame(recording.stroke, digits[-1])
+        cached = [await stroke_time(conn, again) for _ in range(repeats)]
+        conn.close()
+        return new, cached
+
+    # On a thread of its own: Playwright's sync API holds this thread's event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, measure()).result()
 
 
 #: Where a cold start's time goes, read from the browser's resource timings: its
@@ -259,35 +303,45 @@ def shown_at(page: Page) -> float:
 
 @dataclass(frozen=True)
 class ColdStart:
-    """One ``streamlit run`` to the canvas on screen, in seconds, and its phases."""
+    """One ``streamlit run`` to the first prediction on screen, in seconds."""
 
-    total: float
-    healthy: float  # the server answers its health check
-    page_loaded: float  # Streamlit's own page and code loaded and parsed
-    session_to_canvas: float  # the session opened -> the canvas sent
-    canvas_drawn: float  # the canvas sent -> on screen (its code fetched, drawn)
+    canvas: float  # streamlit run -> the canvas on screen
+    answered: float  # streamlit run -> the Prediction on screen
+    waited: float  # the stroke's mouse-up -> the Prediction on screen
 
 
-def first_canvas(pw: Playwright, script: Path) -> ColdStart:
-    """From ``streamlit run`` to the canvas on screen in a new browser, by phase."""
+#: Seconds between the canvas showing and the first stroke, as a person who opens the
+#: page and draws at once.
+DRAW_AFTER = 0.3
+
+
+def draw_and_time(page: Page, digit: RealDigit) -> tuple[float, float]:
+    """Draw ``digit``'s first stroke; when (``time.time()``) its mouse-up happened and
+    its Prediction showed, in the page's own clock."""
+    page.evaluate(ARM_STROKE_TIMER)
+    draw(page, digit.strokes[:1], steps=1)  # a quick stroke: the wait is the answer
+    page.wait_for_function("() => window.__lat.shown !== null", timeout=120_000)
+    origin, up, shown = page.evaluate(
+        "() => [performance.timeOrigin, window.__lat.up, window.__lat.shown]"
+    )
+    return (origin + up) / 1000, (origin + shown) / 1000
+
+
+def first_prediction(pw: Playwright, script: Path) -> ColdStart:
+    """``streamlit run`` -> canvas on screen -> a digit drawn :data:`DRAW_AFTER` s after
+    it shows -> its Prediction on screen, in a new browser."""
     browser = launch_browser(pw)
     start = time.time()
-    with streamlit_server(script) as (url, _, healthy):
-        page = browser.new_page()
+    with streamlit_server(script) as (url, _, _):
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
         watch_for(page, "canvas")
         page.goto(url)
         canvas(page).wait_for(state="visible", timeout=60_000)
-        shown = shown_at(page) - start
-        phases = page.evaluate(START_PHASES)
+        shown = shown_at(page)
+        time.sleep(max(0.0, shown + DRAW_AFTER - time.time()))
+        up, answered = draw_and_time(page, next_digit())
     browser.close()
-    opened = phases["origin"] / 1000 - start  # the page's clock, in ours
-    return ColdStart(
-        total=shown,
-        healthy=healthy,
-        page_loaded=opened + phases["loaded"] / 1000,
-        session_to_canvas=(phases["canvasSent"] - phases["session"]) / 1000,
-        canvas_drawn=shown - (opened + phases["canvasSent"] / 1000),
-    )
+    return ColdStart(shown - start, answered - start, answered - up)
 
 
 def first_text(pw: Playwright, script: Path, text: str) -> float:
@@ -305,23 +359,22 @@ def first_text(pw: Playwright, script: Path, text: str) -> float:
 
 
 def later_visit(pw: Playwright, url: str) -> float:
-    """Seconds from a new browser's request for the page to the canvas on screen, on a
-    server that is already up and has shown the page before (a student joining a
-    class whose teacher started the app)."""
+    """Seconds from a new browser's request for the page to the prediction of a digit
+    drawn as soon as the canvas shows, on a server that is up and warm (a student
+    joining a class whose teacher started the app)."""
     browser = launch_browser(pw)
-    page = browser.new_page()
-    watch_for(page, "canvas")
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
     start = time.time()
     page.goto(url)
     canvas(page).wait_for(state="visible", timeout=60_000)
-    shown = shown_at(page) - start
+    _, answered = draw_and_time(page, next_digit())
     browser.close()
-    return shown
+    return answered - start
 
 
 def later_visits(pw: Playwright, url: str, n: int) -> tuple[list[float], list[float]]:
     """:func:`later_visit` ``n`` times on the app at ``url`` and, in turn, on the bare
-    canvas page (its own server, shown once first)."""
+    canvas page (its own server, visited once first)."""
     app, bare = [], []
     with streamlit_server(BARE.script) as (bare_url, _, _):
         later_visit(pw, bare_url)
@@ -329,18 +382,6 @@ def later_visits(pw: Playwright, url: str, n: int) -> tuple[list[float], list[fl
             app.append(later_visit(pw, url))
             bare.append(later_visit(pw, bare_url))
     return app, bare
-
-
-def start_phases(name: str, starts: list[ColdStart]) -> str:
-    def med(field: str) -> float:
-        return statistics.median(getattr(s, field) for s in starts)
-
-    return (
-        f"  {name:18s} server healthy at {med('healthy'):.2f} s, Streamlit's page "
-        f"loaded at {med('page_loaded'):.2f} s; session opened -> canvas sent "
-        f"{med('session_to_canvas'):.2f} s, canvas sent -> on screen "
-        f"{med('canvas_drawn'):.2f} s"
-    )
 
 
 def isolation(pw: Playwright, url: str, sessions: int) -> bool:
@@ -358,7 +399,7 @@ def isolation(pw: Playwright, url: str, sessions: int) -> bool:
             page.keyboard.press("ArrowRight")
         pages.append((start_k + i + 1, page))
     for _, page in pages:  # every session draws before any result is awaited
-        draw(page, DIGIT_STROKES["4"])
+        draw(page, next_digit().strokes)
     ok = True
     for k, page in pages:
         wait_for_prediction(page, timeout=120)
@@ -378,35 +419,49 @@ def summary(name: str, values: list[float], unit: str, scale: float = 1) -> str:
     )
 
 
+def ratio_line(name: str, ratios: list[float]) -> str:
+    return (
+        f"{name:44s} median {statistics.median(ratios):7.2f}     p95 "
+        f"{percentile(ratios, 95):7.2f}     (n={len(ratios)})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
-        description="Latency of the page in headless Chromium."
+        description="Latency of the page in headless Chromium, with real digits."
     )
     parser.add_argument("--strokes", type=int, default=30)
-    parser.add_argument("--slider-steps", type=int, default=10)
+    parser.add_argument("--server-strokes", type=int, default=40)
+    parser.add_argument("--slider-steps", type=int, default=20)
     parser.add_argument("--sessions", type=int, default=10)
-    parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-
-    strokes = interleaved_strokes(
-        [
-            BARE,
-            Setup("shipped"),
-            Setup("with_gc", extra=("--runner.postScriptGC", "true")),
-            Setup("light", path=LIGHT_VIEW),
-        ],
-        args.strokes,
+    needed = (
+        2 * args.strokes
+        + args.server_strokes
+        + args.slider_steps
+        + 4 * args.starts
+        + args.sessions
+        + 10
     )
-    bare, shipped, with_gc, light = strokes.values()
+    use_real_digits(needed, args.seed)
+
+    strokes = interleaved_strokes([BARE, Setup("app")], args.strokes)
+    bare, app = strokes.values()
+    ratios = [a / b for a, b in zip(app, bare, strict=True)]
 
     with sync_playwright() as pw:
         blank_starts: list[float] = []
         bare_starts, app_starts = [], []
         for _ in range(args.starts):
             blank_starts.append(first_text(pw, BLANK_PAGE, BLANK_TEXT))
-            bare_starts.append(first_canvas(pw, ROOT / "benchmarks" / "bare_canvas.py"))
-            app_starts.append(first_canvas(pw, ROOT / "app.py"))
+            bare_starts.append(first_prediction(pw, BARE.script))
+            app_starts.append(first_prediction(pw, ROOT / "app.py"))
         with streamlit_server() as (url, process, _):
+            server_new, server_cached = server_stroke_times(
+                pw, url, args.server_strokes
+            )
             browser = launch_browser(pw)
             page = browser.new_page(viewport={"width": 1400, "height": 2400})
             page.goto(url)
@@ -417,52 +472,70 @@ def main() -> None:
             sessions_ok = isolation(pw, url, args.sessions)
             memory = resident_mb(process.pid)
 
-    median_bare = statistics.median(bare)
     print(
-        "stroke: mouse-up -> Prediction shown (headless Chromium, this machine; the "
-        "four pages in turn, a stroke each per round)"
+        "stroke: mouse-up -> Prediction shown (headless Chromium, this machine; a new "
+        "real digit each round, the two pages in turn)"
     )
     print(summary("bare canvas page", bare, "ms"))
-    print(summary("app (runner.postScriptGC = false, shipped)", shipped, "ms"))
-    print(summary("app with postScriptGC = true", with_gc, "ms"))
+    print(summary("app, default view (Model)", app, "ms"))
+    print(ratio_line("per-stroke ratio app / bare", ratios))
+    ratio = statistics.median(app) / statistics.median(bare)
+    print(f"ratio of the medians app / bare: {ratio:.2f}")
+    print(summary("server's own time per new stroke", server_new, "ms"))
+    print(summary("same drawing sent again (cache hit)", server_cached, "ms"))
+    print(summary("slider: k key press -> done (drawing cached)", sliders, "ms", 1000))
+
+    def med(starts: list[ColdStart], field: str) -> float:
+        return statistics.median(getattr(s, field) for s in starts)
+
     print(
-        f"ratio app / bare canvas, medians: {statistics.median(shipped) / median_bare:.2f}"
+        f"cold start (medians of {args.starts}, in turn): streamlit run -> canvas on "
+        f"screen -> a digit drawn {DRAW_AFTER} s later -> Prediction on screen"
     )
-    print(
-        f"ratio app with post-run GC / bare: {statistics.median(with_gc) / median_bare:.2f}"
-    )
-    print(summary(f"app with {LIGHT_VIEW} below the canvas", light, "ms"))
-    print(
-        f"ratio app ({LIGHT_VIEW}) / bare: {statistics.median(light) / median_bare:.2f}"
-    )
-    print(
-        summary("slider: k key press -> rerun done, new k shown", sliders, "ms", 1000)
-    )
-    bare_start, app_start = (
-        statistics.median(s.total for s in bare_starts),
-        statistics.median(s.total for s in app_starts),
-    )
-    print(
-        f"streamlit run -> canvas on screen, medians: bare canvas page {bare_start:.2f} s,"
-        f" app {app_start:.2f} s (ratio {app_start / bare_start:.2f})"
-    )
-    print(
-        f"  the floor: a page with one line of text shows it in "
-        f"{statistics.median(blank_starts):.2f} s (benchmarks/blank_page.py)"
-    )
+    for name, starts in (("bare canvas page", bare_starts), ("app", app_starts)):
+        print(
+            f"  {name:18s} canvas at {med(starts, 'canvas'):.2f} s, prediction at "
+            f"{med(starts, 'answered'):.2f} s (the stroke waited "
+            f"{med(starts, 'waited'):.2f} s)"
+        )
+    floor = statistics.median(blank_starts)
+    print(f"  the floor: a page with one line of text shows it in {floor:.2f} s")
     later_app, later_base = statistics.median(later), statistics.median(later_bare)
     print(
-        f"  a later visitor (server up, the page shown before, a new browser), page "
-        f"requested -> canvas on screen: bare canvas page {later_base:.2f} s, app "
-        f"{later_app:.2f} s (ratio {later_app / later_base:.2f})"
+        f"a later visitor (server warm, a new browser), page requested -> prediction "
+        f"of a digit drawn at once: bare canvas page {later_base:.2f} s, app "
+        f"{later_app:.2f} s"
     )
-    print("  where it went (medians; 'at': seconds after streamlit run):")
-    print(start_phases("bare canvas page", bare_starts))
-    print(start_phases("app", app_starts))
     print(f"server memory (RSS) after the run: {memory:.0f} MB")
     print(
         f"{args.sessions} sessions with different k drawing at once, "
         f"each sees its own: {sessions_ok}"
+    )
+    print()
+    print("| figure | measured | target |")
+    print("| --- | --- | --- |")
+    print(
+        f"| stroke -> Prediction, ratio to the bare page (median; p95 of per-stroke "
+        f"ratios) | {ratio:.2f}; {percentile(ratios, 95):.2f} | <= 1.2; <= 1.35 |"
+    )
+    print(
+        f"| server time per new stroke (median / p95) | "
+        f"{statistics.median(server_new):.0f} / {percentile(server_new, 95):.0f} ms | "
+        "half of the last release's |"
+    )
+    print(
+        f"| cold start -> first prediction of a digit drawn as the canvas shows | "
+        f"{med(app_starts, 'answered'):.2f} s | <= 4.0 s |"
+    )
+    print(
+        f"| later visitor: page requested -> first prediction | {later_app:.2f} s | <= 1.5 s |"
+    )
+    print(
+        f"| slider key press -> run done, p95 | {percentile(sliders, 95) * 1000:.0f} ms "
+        "| <= 400 ms |"
+    )
+    print(
+        f"| server memory after the {args.sessions}-session run | {memory:.0f} MB | <= 450 MB |"
     )
 
 
