@@ -142,3 +142,46 @@ def test_training_sources() -> None:
 def test_unknown_source() -> None:
     with pytest.raises(ValueError, match="unknown training source 'emnist'"):
         load_training_set("emnist")
+
+
+def test_the_digits_and_the_split_are_scikit_learns_without_importing_it() -> None:
+    """load_xy reads load_digits' own file, and split_xy reproduces train_test_split
+    (the tutorial's split, row for row), so that a server's first prediction does not
+    wait 1.7 s for scikit-learn's import."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    from digits_knn.data import load_xy, split_xy
+
+    X, y = load_xy()
+    digits = load_digits()
+    assert X.dtype == digits.data.dtype
+    np.testing.assert_array_equal(X, digits.data)
+    np.testing.assert_array_equal(y, digits.target)
+    for test_size, seed in ((0.2, 1337), (0.25, 0), (0.1, 7)):
+        split = split_xy(X, y, test_size=test_size, random_state=seed)
+        expected = train_test_split(
+            X, y, np.arange(len(y)), test_size=test_size, random_state=seed
+        )
+        for got, want in zip(
+            (split.X_train, split.X_test, split.y_train, split.y_test),
+            expected[:4],
+            strict=True,
+        ):
+            np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(split.idx_train, expected[4])
+        np.testing.assert_array_equal(split.idx_test, expected[5])
+
+
+def test_the_training_digits_load_without_scikit_learn() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from digits_knn.data import load_training_set, DEFAULT_SOURCE; "
+        "load_training_set(DEFAULT_SOURCE); print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "False"

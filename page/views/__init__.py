@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from page import warm
 from page.views import canvas
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ def drawing_and_links(current: StreamlitPage) -> None:
     their place on the page when the user switches views (the canvas is not rebuilt).
     """
     image, beside = canvas.show()  # before NumPy and the library are imported
+    warm.warm_up()  # a fresh server loads what the first stroke needs, meanwhile
     from page.views import drawing
 
     drawing.show(image, beside)
