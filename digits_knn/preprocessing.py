@@ -392,6 +392,14 @@ def mask_to_bitmap(mask: np.ndarray, *, part: Part = "whole") -> np.ndarray:
     if part not in ("whole", "upper", "lower", "left", "right"):
         raise ValueError(f"unknown part {part!r}")
     mask = np.asarray(mask, dtype=bool)
+    check_ink(mask)
+    clean = drop_specks(mask)
+    crop = ink_crop(deskew(clean) if part == "whole" else clean, max(mask.shape))
+    return crop_to_bitmap(crop, part=part)
+
+
+def check_ink(mask: np.ndarray) -> None:
+    """Refuse a mask with no ink or mostly ink (:class:`DrawingError`)."""
     if not mask.any():
         raise DrawingError("empty", "There is no ink: draw a digit first.")
     if mask.mean() > MAX_INK_FRACTION:
@@ -400,19 +408,28 @@ def mask_to_bitmap(mask: np.ndarray, *, part: Part = "whole") -> np.ndarray:
             f"{mask.mean():.0%} of the image is ink: draw a digit with dark strokes "
             "on a light background.",
         )
-    frame = max(mask.shape)
-    mask = drop_specks(mask)
-    if part == "whole":
-        mask = deskew(mask)
+
+
+def ink_crop(mask: np.ndarray, frame: int) -> np.ndarray:
+    """The ink's bounding box of ``mask``; a :class:`DrawingError` ("too_small") if its
+    larger side is under :data:`MIN_EXTENT` of ``frame`` (the image's larger side)."""
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
+    if len(rows) == 0:
+        raise DrawingError("empty", "There is no ink: draw a digit first.")
     height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
     if max(height, width) < MIN_EXTENT * frame:
         raise DrawingError(
             "too_small",
             "That is only a dot: too little ink to be a digit. Draw the digit larger.",
         )
-    crop = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+def crop_to_bitmap(crop: np.ndarray, *, part: Part = "whole") -> np.ndarray:
+    """The ink's bounding box (:func:`ink_crop`) scaled, placed and evened out into
+    the 32x32 bitmap (the second half of :func:`mask_to_bitmap`)."""
+    height, width = crop.shape
     top, left, new_h, new_w = _placement(part, int(height), int(width))
     coverage = Image.fromarray(crop.astype(np.float32), mode="F").resize(
         (new_w, new_h), Image.Resampling.BOX

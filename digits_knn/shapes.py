@@ -250,7 +250,17 @@ def shape_features(mask: np.ndarray) -> np.ndarray:
     mask = deskew(mask)
     rows = np.flatnonzero(mask.any(axis=1))
     cols = np.flatnonzero(mask.any(axis=0))
-    crop = mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return crop_shape_features(mask[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1])
+
+
+def crop_shape_features(crop: np.ndarray) -> np.ndarray:
+    """:func:`shape_features` of the upright ink's bounding box (specks dropped, slant
+    corrected, cropped: :class:`digits_knn.prepared.Drawing` makes it once).
+
+    Returns
+    -------
+    ndarray of shape (280,), float64
+    """
     return np.concatenate([_orientations(crop), SCALAR_WEIGHT * _global_measures(crop)])
 
 

@@ -16,7 +16,6 @@ only that part, and each part's test-set neighbours are computed once.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import time
@@ -52,7 +51,7 @@ from digits_knn.evaluation import (
     time_algorithms,
 )
 from digits_knn.neighbors import NeighborIndex, fit_index, merge_neighbors
-from digits_knn.preprocessing import canvas_to_bitmap
+from digits_knn.prepared import Drawing, image_digest, prepare_drawing
 from digits_knn.store import (
     READ_TIMEOUT,
     UNAVAILABLE,
@@ -183,25 +182,9 @@ def shipped(source: str) -> str:
     return SHIPPED_SOURCE.get(source, source)
 
 
-#: Seconds a server that has not loaded a source's training digits yet waits before
-#: loading them. Loading holds Python's lock for about 2 s (91,413 digits), and the
-#: browser's requests for the canvas's own files, sent just before, wait for it; idle,
-#: the server serves them first (docs/speed.md, "First canvas": the canvas about 0.2 s sooner).
-COLD_LOAD_HEAD_START = 0.5
-_loaded_sources: set[str] = set()  # shipped sources loaded by this server process
-
-
 def shipped_training(source: str) -> TrainingSet:
-    """The shipped training digits of a source (without the users' drawings).
-
-    The first time in the server's life, after :data:`COLD_LOAD_HEAD_START`.
-    """
-    key = shipped(source)
-    if key not in _loaded_sources:
-        time.sleep(COLD_LOAD_HEAD_START)
-    training = _shipped_training(key)
-    _loaded_sources.add(key)
-    return training
+    """The shipped training digits of a source (without the users' drawings)."""
+    return _shipped_training(shipped(source))
 
 
 @st.cache_resource(show_spinner="Loading the training digits…", max_entries=3)
@@ -339,7 +322,8 @@ def shipped_held_out_neighbors(source: str, p: float) -> Neighbors:
     tree finds the same neighbours (up to ties), only more slowly in 64 dimensions.
     Several seconds on ninety thousand digits, so on a thread of its own
     (:mod:`page.jobs`): a visitor who leaves the Model view, or the page, before it
-    is done does not make the next one start it over.
+    is done does not make the next one start it over. A view asks for it through
+    :func:`scores_for`, which shows its progress until it is done.
     """
     return result_of(shipped_held_out_neighbors_job, shipped(source), p)
 
@@ -410,7 +394,9 @@ def held_out_scores_for(
 
 
 def scores_for(data: TrainingData, settings: ModelSettings) -> dict[str, Evaluation]:
-    """The sidebar model's scores on every test set."""
+    """The sidebar model's scores on every test set. While the test digits' neighbours
+    are being found (a job), the view shows its progress and stops here."""
+    shipped_held_out_neighbors(data.source, settings.p)  # done, or the view stops
     with st.spinner("Scoring the test digits…"):
         return held_out_scores_for(
             data.source,
@@ -455,21 +441,28 @@ def digit_detector() -> DigitDetector:
     return default_detector()
 
 
-def drawing_bitmap(image: np.ndarray) -> np.ndarray:
-    """:func:`canvas_to_bitmap` of ``image``, once per image: a slider move or a view
-    switch reruns the drawing view on the same drawing (about 10 ms saved each).
+def drawing(image: np.ndarray) -> Drawing:
+    """``image`` prepared once (:func:`digits_knn.prepared.prepare_drawing`): the
+    prediction, the digit check and every view that follows the drawing read the
+    same :class:`Drawing`. A slider move or a view switch reruns on the same image
+    and finds it here (keyed by the image's digest, computed once per run)."""
+    return _drawing(image_digest(image), image)
 
-    Raises DrawingError as :func:`canvas_to_bitmap` does (errors are not cached).
-    """
-    return _drawing_bitmap(image_digest(image), image)
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _drawing(digest: str, _image: np.ndarray) -> Drawing:
+    return prepare_drawing(_image, digest)
 
 
-def digit_check(image: np.ndarray) -> DigitCheck:
-    """'Is it a digit at all?' for ``image``, once per image: neither the shape
-    features (about 15 ms) nor the check (6 ms idle, 8-17 ms while the browser
-    redraws) depend on the sidebar's settings, so a slider move or a view switch
-    that keeps the drawing reuses the answer."""
-    return _digit_check(image_digest(image), image)
+def digit_check(drawing: Drawing) -> DigitCheck:
+    """'Is it a digit at all?' for a drawing, once per drawing: it does not depend on
+    the sidebar's settings, so a slider move or a view switch reuses the answer."""
+    return _digit_check(drawing.digest, drawing)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _digit_check(digest: str, _drawing: Drawing) -> DigitCheck:
+    return digit_detector().check(_drawing.shape)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -482,25 +475,6 @@ def uploaded_image(data: bytes) -> tuple[np.ndarray | None, str | None]:
         return preprocessing.load_image(data), None
     except preprocessing.ImageFileError as exc:
         return None, str(exc)
-
-
-def image_digest(image: np.ndarray) -> str:
-    """An exact key for an image: its shape, type and every byte."""
-    digest = hashlib.blake2b(image.tobytes(), digest_size=16)
-    digest.update(repr((image.shape, image.dtype.str)).encode())
-    return digest.hexdigest()
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _drawing_bitmap(digest: str, _image: np.ndarray) -> np.ndarray:
-    return canvas_to_bitmap(_image)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _digit_check(digest: str, _image: np.ndarray) -> DigitCheck:
-    from digits_knn.shapes import drawing_shape  # scipy: after the canvas is up
-
-    return digit_detector().check(drawing_shape(_image))
 
 
 #: Digits the Tune view cross-validates on when it uses the page's training data: on

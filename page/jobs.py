@@ -4,15 +4,21 @@ A Streamlit run stops as soon as its user leaves the view, draws again or closes
 tab; a fit made inside the run stops with it, and the next visitor starts it over
 (Beyond KNN's four models take about half a minute). A :class:`Job` runs on a thread
 of its own instead: it goes on whatever the runs do, and it is cached like a fitted
-model (``st.cache_resource``), so whoever opens the view next waits for the same job,
+model (``st.cache_resource``), so whoever opens the view next finds the same job,
 with its progress bar where it stands.
+
+No run waits for a job (:func:`result_of`): a run that waited would hold every stroke
+of its session behind it (Streamlit queues a fragment's rerun behind a full run), so
+the drawing would wait for a view it does not need. The view shows the job's progress
+and ends; the browser reruns the progress bar alone until the job is done, then the
+page.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
@@ -26,8 +32,25 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 P = ParamSpec("P")
 
-#: How often a waiting run redraws the progress bar (seconds).
-POLL_SECONDS = 0.2
+#: How often a job's progress bar is redrawn, by a fragment the browser reruns
+#: (seconds).
+POLL_SECONDS = 0.3
+
+
+class NotReady(Exception):
+    """A view needs a job's result that is not ready: its progress bar is shown, and
+    the view ends (caught by :func:`until_ready`)."""
+
+
+def until_ready(view: Callable[[], None]) -> Callable[[], None]:
+    """``view``, ending quietly where it needs a job that is not done yet."""
+
+    @functools.wraps(view)
+    def show() -> None:
+        with contextlib.suppress(NotReady):
+            view()
+
+    return show
 
 
 class JobCancelled(Exception):
@@ -81,6 +104,14 @@ class Job(Generic[T]):
 
     def done(self) -> bool:
         return self._future.done()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait (off a page's run: a worker thread, a script) until the job is done."""
+        try:
+            self._future.exception(timeout=timeout)
+        except TimeoutError:
+            return False
+        return True
 
     def failed(self) -> bool:
         return self._future.done() and self._future.exception() is not None
@@ -143,28 +174,45 @@ class Slots:
 
 
 def wait(job: Job[T], forget: Callable[[], None]) -> T:
-    """The job's result; until it is ready, a progress bar that follows it.
+    """The job's result, blocking until it is ready (a script or a test: never in a
+    page's run, which must not wait: see :func:`result_of`).
 
     ``forget`` empties the cache that holds the job: called if the work failed, so
     that the next visit tries again instead of showing the same error for ever.
     """
-    if not job.done():
-        bar = st.progress(job.fraction, text=job.text)
-        while not job.done():
-            time.sleep(POLL_SECONDS)
-            bar.progress(job.fraction, text=job.text)
-        bar.empty()
+    job.join()
     if job.failed():
         forget()
     return job.result()
 
 
+@st.fragment(run_every=POLL_SECONDS)
+def _follow(job: Job[Any]) -> None:
+    """The job's progress bar, redrawn every :data:`POLL_SECONDS` by the browser's
+    own timer (a short run of this fragment alone); once the job is done, the whole
+    page runs again and shows its result."""
+    if job.done():
+        st.rerun()
+    st.progress(job.fraction, text=job.text)
+
+
 def result_of(
     cached_job: CachedFunc[P, Job[T]], *args: P.args, **kwargs: P.kwargs
 ) -> T:
-    """The result of the cached job ``cached_job(*args, **kwargs)`` (:func:`wait`).
+    """The result of the cached job ``cached_job(*args, **kwargs)``, if it is done.
+
+    If it is not, the job's progress bar is drawn and :class:`NotReady` raised: the
+    view ends there (:func:`until_ready`), the run goes on with the rest of the page
+    and ends at once, so a stroke on the canvas is never queued behind the job; the
+    bar's fragment reruns the page when the job is done.
 
     If its work failed, that one job is forgotten (``cached_job.clear`` with the same
-    arguments), the jobs cached for other arguments kept.
+    arguments), the jobs cached for other arguments kept, and its error raised.
     """
-    return wait(cached_job(*args, **kwargs), lambda: cached_job.clear(*args, **kwargs))
+    job = cached_job(*args, **kwargs)
+    if not job.done():
+        _follow(job)
+        raise NotReady(job.text)
+    if job.failed():
+        cached_job.clear(*args, **kwargs)
+    return job.result()

@@ -30,7 +30,6 @@ _FULL_RERUN = "full_rerun_requested"
 _TIMING = "timing_requested_for"
 _ADMIN = "signed_in_as_admin"
 _DRAWING = "current_drawing"
-_CANVAS_SENT = "canvas_sent"
 
 FlashKind = Literal["success", "error", "warning", "info"]
 
@@ -55,14 +54,6 @@ def canvas_key() -> str:
 def clear_canvas() -> None:
     """A fresh, empty canvas on the next run (the Clear button's callback)."""
     st.session_state[_CANVAS] = canvas_generation() + 1
-
-
-def first_canvas_of_session() -> bool:
-    """True once per browser session: on the run that sends it its first canvas."""
-    if st.session_state.get(_CANVAS_SENT, False):
-        return False
-    st.session_state[_CANVAS_SENT] = True
-    return True
 
 
 @dataclass(frozen=True)

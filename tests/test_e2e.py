@@ -463,12 +463,21 @@ def test_the_map_highlights_the_drawing_and_its_neighbours(
 def test_beyond_knn_shows_five_answers_for_a_drawn_digit(
     new_page: Page, app_url: str
 ) -> None:
-    """The first open fits four more models (with a progress bar); then a drawn 0 gets
-    an answer from each of the five, and the table has a line each."""
+    """The first open fits four more models (with a progress bar, half a minute); a
+    digit drawn meanwhile is answered at once, the fit going on below it (the drawing
+    never waits for a view); then the drawn 0 gets an answer from each of the five,
+    and the table has a line each."""
     page = new_page  # opened at the view's own address below
     page.goto(f"{app_url}/beyond")
     wait_for_app(page)
+    fitting = page.locator('[data-testid="stProgress"]')
+    expect(fitting).to_be_visible()
+    draw(page, DIGIT_STROKES["7"])
+    wait_for_prediction(page, "7", timeout=10)
+    assert fitting.is_visible(), "the fit was done before the drawing was answered"
+    screenshot(page, "beyond-fitting")
     expect(page.get_by_text("Where the KNN wins")).to_be_visible(timeout=180_000)
+    clear_canvas(page)
     draw(page, DIGIT_STROKES["0"])
     wait_for_prediction(page, "0", timeout=90)
     models = ["KNN (the sidebar's)", "KNN on HOG", "SVM (RBF)", "random forest"]

@@ -12,6 +12,7 @@ import streamlit as st
 from digits_knn.compare import HELD_OUT_FOLD, SAMPLES, Contender, Score, predict_drawing
 from digits_knn.data import DRAWN_TEST, UCI_TEST
 from page import cache, cache_views, state
+from page.jobs import until_ready
 from page.sidebar import current_settings
 from page.views import FOLLOWER
 
@@ -124,6 +125,7 @@ def accuracy_sentence(knn: Score, best: Score, runner_up: Score) -> str:
 
 
 @st.fragment(key=FOLLOWER)
+@until_ready
 def view() -> None:
     settings = current_settings()
     source = cache.shipped(settings.source)

@@ -9,8 +9,6 @@ fresh server's first run those imports took 0.3-0.5 s, and the canvas waited for
 from __future__ import annotations
 
 import functools
-import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,20 +28,6 @@ CANVAS_TOOLBAR_FIX = (
 )
 #: The name streamlit-drawable-canvas registers its component under.
 CANVAS_COMPONENT = "streamlit-drawable-canvas.streamlit_drawable_canvas"
-#: Seconds the server leaves the browser alone after sending the first canvas since it
-#: started: the browser fetches the canvas's code (about 400 KB) from this server and
-#: draws it, and the imports and data loading that follow would hold the server's
-#: thread (Python's lock) meanwhile. Measured in ``benchmarks/latency.py``'s cold
-#: starts: see docs/speed.md, "First canvas".
-FIRST_CANVAS_QUIET = 1.0
-#: Seconds the run pauses after a later session's first canvas (a visitor on a server
-#: that is up): sent the rest of the page at once, the browser drew all of it before
-#: it fetched and started the canvas's code, the canvas last. Later visits in turn,
-#: the canvas on screen: 2.58 -> 1.94 s with 0.5 s, 2.16 s with 0.7, 2.02 s with 1.0
-#: (the rest of the page later), 2.47 s with 0.3 (``benchmarks/latency.py``, "a later
-#: visitor"; docs/speed.md, "First canvas").
-SESSION_CANVAS_QUIET = 0.5
-_canvas_sent = threading.Event()
 
 
 @functools.cache
@@ -68,11 +52,6 @@ def canvas_ui() -> np.ndarray | None:
         return_image_data=True,
         key=state.canvas_key(),
     )
-    if state.first_canvas_of_session():
-        # the browser fetches and starts the canvas's code before the rest arrives
-        first_of_server = not _canvas_sent.is_set()
-        _canvas_sent.set()
-        time.sleep(FIRST_CANVAS_QUIET if first_of_server else SESSION_CANVAS_QUIET)
     st.button(
         "Clear the canvas",
         on_click=state.clear_canvas,

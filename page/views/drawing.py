@@ -8,7 +8,6 @@ It sits above every other view and reruns alone on each stroke (``st.fragment``)
 from __future__ import annotations
 
 import hashlib
-import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,10 +23,7 @@ from digits_knn.plotting import (
     png_bytes,
     render_probabilities,
 )
-from digits_knn.preprocessing import (
-    DrawingError,
-    bitmap_to_features,
-)
+from digits_knn.prepared import image_digest
 from digits_knn.store import StoreError
 from page import cache, state
 from page.figures import figure, gallery
@@ -40,11 +36,6 @@ if TYPE_CHECKING:
     from digits_knn.novelty import DigitCheck
 
 VIEW = "drawing"
-#: Seconds a new drawing's prediction is given to reach the browser and be drawn on its
-#: own, before the pictures and controls after it arrive and are drawn with it (the
-#: docs/speed.md ("Strokes") measures it: the prediction 20-30 ms sooner, the neighbours'
-#: pictures as before).
-PREDICTION_HEAD_START = 0.02
 
 
 def votes_text(explanation: Explanation, weights: str) -> str:
@@ -73,20 +64,13 @@ def not_a_digit_ui(check: DigitCheck) -> None:
     )
 
 
-def prediction_ui(explanation: Explanation, weights: str, *, new: bool) -> None:
-    """The prediction, then its confidence and the votes' probabilities.
-
-    ``new``: a drawing the view has not shown yet (a stroke, an upload); its
-    prediction goes out first (:data:`PREDICTION_HEAD_START`). A rerun on the same
-    drawing (a k move, a view switch) does not wait.
-    """
+def prediction_ui(explanation: Explanation, weights: str) -> None:
+    """The prediction, then its confidence and the votes' probabilities."""
     st.metric(
         "Prediction",
         str(explanation.label),
         help="The digit most of the k nearest training digits carry.",
     )
-    if new:
-        time.sleep(PREDICTION_HEAD_START)  # frees the server's thread to send it
     st.markdown(
         f"Confidence **{explanation.confidence:.0%}**. {votes_text(explanation, weights)}"
     )
@@ -178,7 +162,7 @@ def add_drawing(
             session_id=me,
             png=None if photo else encode_png(image),
             uid=hashlib.blake2b(
-                f"{me}:{cache.image_digest(image)}".encode(), digest_size=16
+                f"{me}:{image_digest(image)}".encode(), digest_size=16
             ).hexdigest(),
         )
     except StoreError as exc:
@@ -271,7 +255,6 @@ def show(image: np.ndarray | None, beside: DeltaGenerator) -> None:
     (:func:`page.views.canvas.show`): the prediction in ``beside``, the column next
     to the canvas, the rest below."""
     uploaded = state.uploaded_model()
-    shown = state.current_drawing()
     settings = current_settings()
     drawings = cache.drawings()
     state.set_current_drawing(None)  # until this run has a usable one
@@ -284,13 +267,12 @@ def show(image: np.ndarray | None, beside: DeltaGenerator) -> None:
                 else "Draw a digit on the canvas, 0 to 9, as large as the canvas."
             )
             return
-        try:
-            bitmap = cache.drawing_bitmap(image)
-        except DrawingError as exc:
+        prepared = cache.drawing(image)  # once per new image, shared below
+        if prepared.bitmap is None or prepared.features is None:
             st.metric("Prediction", "–")
-            st.info(str(exc))
+            st.info(str(prepared.problem))
             return
-        features = bitmap_to_features(bitmap)
+        bitmap, features = prepared.bitmap, prepared.features
         if uploaded is None:
             data = cache.training_data(settings.source, drawings)
             index = cache.index_for(data, settings)
@@ -317,11 +299,10 @@ def show(image: np.ndarray | None, beside: DeltaGenerator) -> None:
             current_drawing(image, bitmap, features, explanation, index, uploaded)
         )
         warning = st.empty()  # above the prediction, filled last
-        new = shown is None or not np.array_equal(shown.image, image)
-        prediction_ui(explanation, weights, new=new)
+        prediction_ui(explanation, weights)
         add_drawing_ui(drawings.store, image, bitmap, explanation.label)
     nearest = index.row(explanation.neighbors[0].index)
     explanation_ui(explanation, pictures, legend, bitmap, features, nearest)
     # The slowest check comes last: the prediction and its neighbours are out first.
     with warning:
-        not_a_digit_ui(cache.digit_check(image))
+        not_a_digit_ui(cache.digit_check(prepared))

@@ -23,11 +23,11 @@ from digits_knn.preprocessing import (
     DrawingError,
     Part,
     bitmap_to_features,
-    canvas_to_bitmap,
     unpack_bitmaps,
 )
 from page import cache, cache_views, state
 from page.figures import figure, gallery
+from page.jobs import until_ready
 from page.sidebar import WEIGHT_LABELS, current_settings
 from page.views import FOLLOWER
 
@@ -188,6 +188,7 @@ INTRO = (
 
 
 @st.fragment(key=FOLLOWER)
+@until_ready
 def view() -> None:
     settings = current_settings()
     source = cache.shipped(settings.source)
@@ -210,7 +211,7 @@ def view() -> None:
     bitmap, features = drawing.bitmap, drawing.features
     if only_half:
         try:
-            bitmap = canvas_to_bitmap(drawing.image, part=VISIBLE[half])
+            bitmap = cache.drawing(drawing.image).part_bitmap(VISIBLE[half])
         except DrawingError as exc:
             st.info(str(exc))
             return

@@ -29,6 +29,7 @@ from digits_knn.plotting import bitmap_png
 from digits_knn.preprocessing import counts_to_bitmap
 from page import cache, state
 from page.figures import confusion_table, figure, gallery
+from page.jobs import until_ready
 from page.sidebar import ALGORITHM_LABELS, ModelSettings, current_settings
 
 VIEW = "model"
@@ -251,6 +252,7 @@ def section_ui() -> str:
     return PER_DIGIT if section is None else section
 
 
+@until_ready
 def view() -> None:
     settings = current_settings()
     data = cache.training_data(settings.source, cache.drawings())

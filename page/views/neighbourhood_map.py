@@ -19,6 +19,7 @@ from digits_knn.projection import (
 )
 from page import cache, cache_views, state
 from page.cache_views import MAP_POINTS
+from page.jobs import until_ready
 from page.sidebar import current_settings
 from page.views import FOLLOWER
 
@@ -76,6 +77,7 @@ def kept_text(coords: np.ndarray, here: np.ndarray, neighbors: set[int]) -> str:
 
 
 @st.fragment(key=FOLLOWER)
+@until_ready
 def view() -> None:
     settings = current_settings()
     source = cache.shipped(settings.source)

@@ -11,6 +11,7 @@ from digits_knn.evaluation import evaluate
 from digits_knn.plotting import grid_heatmap, validation_curve_chart
 from digits_knn.selection import SearchResult, results_table, results_to_csv
 from page import cache, state
+from page.jobs import until_ready
 from page.sidebar import WEIGHT_LABELS, ModelSettings, apply_best, current_settings
 
 TUNE_P_CHOICES = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0]
@@ -173,6 +174,7 @@ def charts_ui(grid: state.Grid, result: SearchResult) -> None:
     )
 
 
+@until_ready
 def view() -> None:
     st.markdown(
         "Which k and p are best? The tutorial asks `GridSearchCV`: every combination "

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sys
+import time
 import types
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from digits_knn import compare, projection
 from page import cache_views
-from page.views import canvas as canvas_view
+from page.jobs import POLL_SECONDS
 from tests.test_compare import HOG, SMALL
 from tests.views.apptest import FakeCanvas
 
@@ -28,12 +31,25 @@ def fake_canvas(monkeypatch: pytest.MonkeyPatch) -> type[FakeCanvas]:
 
 
 @pytest.fixture(autouse=True, scope="package")
-def no_pause_per_session() -> Iterator[None]:
-    """Each AppTest is a new session: without this, each would pause after its first
-    canvas for a browser that is not there (tests/views/test_canvas_pause.py checks
-    the pause itself)."""
+def jobs_followed_as_the_browser_does() -> Iterator[None]:
+    """A view whose job is not done shows its progress and stops; in the browser, the
+    progress bar's fragment reruns on a timer until the job is done, then the page
+    runs again. AppTest has no timer: each run is followed by runs every
+    ``POLL_SECONDS`` while a job's progress bar is on the page."""
+    original = AppTest._run
+
+    def run_and_follow(self: AppTest, *args: Any, **kwargs: Any) -> AppTest:
+        result = original(self, *args, **kwargs)
+        deadline = time.monotonic() + 300
+        while self.get("progress") and not self.exception:
+            assert time.monotonic() < deadline, "a job never finished"
+            time.sleep(POLL_SECONDS)
+            result = original(self, self._tree.get_widget_states())
+        return result
+
+    run_and_follow.original = original  # type: ignore[attr-defined]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(canvas_view, "SESSION_CANVAS_QUIET", 0.0)
+        patch.setattr(AppTest, "_run", run_and_follow)
         yield
 
 

@@ -337,48 +337,49 @@ def test_a_stroke_leaves_the_process_thread_limits_alone(
     assert threadpoolctl.threadpool_info() == before
 
 
-def test_a_rerun_that_keeps_the_drawing_does_not_normalise_or_check_it_again(
+def test_a_drawing_is_prepared_once_and_a_rerun_reuses_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A k move or a view switch reruns the drawing view on the same drawing: its
-    normalisation, its shape and the digit check are not computed again; a new
-    stroke's are."""
+    """A new drawing's ink is found once and its shape measured once, for the
+    prediction and the digit check both (they were computed twice per stroke); a k
+    move or a view switch reruns the drawing view on the same drawing and computes
+    none of it again; a new stroke's are computed once."""
     import page.cache
-    from digits_knn import shapes
+    from digits_knn import prepared, shapes
     from digits_knn.novelty import DigitCheck, DigitDetector
 
     calls: list[str] = []
-    real_bitmap, real_shape = page.cache.canvas_to_bitmap, shapes.drawing_shape
+    real_ink, real_shape = prepared.ink_mask, shapes.crop_shape_features
     real_check = DigitDetector.check
 
-    def counting_bitmap(image: np.ndarray) -> np.ndarray:
-        calls.append("bitmap")
-        return real_bitmap(image)
+    def counting_ink(image: np.ndarray) -> np.ndarray:
+        calls.append("ink")
+        return real_ink(image)
 
-    def counting_shape(image: np.ndarray) -> np.ndarray:
+    def counting_shape(crop: np.ndarray) -> np.ndarray:
         calls.append("shape")
-        return real_shape(image)
+        return real_shape(crop)
 
     def counting_check(detector: DigitDetector, x: np.ndarray) -> DigitCheck:
         calls.append("check")
         return real_check(detector, x)
 
-    monkeypatch.setattr(page.cache, "canvas_to_bitmap", counting_bitmap)
-    monkeypatch.setattr(shapes, "drawing_shape", counting_shape)
+    monkeypatch.setattr(prepared, "ink_mask", counting_ink)
+    monkeypatch.setattr(shapes, "crop_shape_features", counting_shape)
     monkeypatch.setattr(DigitDetector, "check", counting_check)
-    page.cache._drawing_bitmap.clear()
+    page.cache._drawing.clear()
     page.cache._digit_check.clear()
     at = start(draw_strokes(STROKE_DIGITS[7]))
-    assert calls == ["bitmap", "shape", "check"]
+    assert calls == ["ink", "shape", "check"]
     at.slider(key="n_neighbors").set_value(3).run()
     open_view = at.switch_page("page/views/how_knn_works.py").run()
     assert not open_view.exception
     assert metric(at, "Prediction") == "7"
-    assert calls == ["bitmap", "shape", "check"]
+    assert calls == ["ink", "shape", "check"]
     FakeCanvas.drawings["canvas-0"] = draw_strokes(STROKE_DIGITS[4])  # a new stroke
     at.run()
     assert metric(at, "Prediction") == "4"
-    assert calls == ["bitmap", "shape", "check"] * 2
+    assert calls == ["ink", "shape", "check"] * 2
 
 
 def test_pressing_add_twice_adds_the_drawing_once(private_drawings_db: Path) -> None:

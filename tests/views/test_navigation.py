@@ -151,19 +151,3 @@ def test_a_broken_store_does_not_take_the_page_down(
     assert any("unavailable" in e.value for e in at.error)
     shown = " ".join(e.value for e in [*at.error, *at.sidebar.warning])
     assert "secret" not in shown  # never a password, and a visitor sees no location
-
-
-def test_a_cold_server_waits_once_before_loading_a_source(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The canvas's files go out before the first load of the training digits (it
-    holds Python's lock for seconds); once loaded, no source waits again."""
-    import page.cache
-
-    waits: list[float] = []
-    monkeypatch.setattr(page.cache.time, "sleep", waits.append)
-    monkeypatch.setattr(page.cache, "_loaded_sources", set())
-    first = page.cache.shipped_training("uci")
-    assert waits == [page.cache.COLD_LOAD_HEAD_START]
-    assert page.cache.shipped_training("uci") is first  # the one cached copy
-    assert waits == [page.cache.COLD_LOAD_HEAD_START]
