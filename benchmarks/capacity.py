@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
+from docblocks import write_block  # noqa: E402
 from protocol import (  # noqa: E402
     Recording,
     connect,
@@ -83,7 +84,7 @@ def browser_part(url: str, digits: list[RealDigit]) -> float:
             await stroke_time(
                 conn,
                 stroke_frame(
-                    recording.stroke, d.__class__(d.label, d.writer, d.strokes[:1])
+                    recording.stroke, RealDigit(d.label, d.writer, [d.longest_stroke()])
                 ),
             )
             for d in digits
@@ -209,7 +210,11 @@ def main() -> None:
     parser.add_argument("--cores", type=int, nargs="+", default=[2])
     parser.add_argument("--calibration-strokes", type=int, default=10)
     parser.add_argument("--url", help="measure a server already running there")
+    parser.add_argument(
+        "--write-docs", action="store_true", help="write the table into docs/speed.md"
+    )
     args = parser.parse_args()
+    rows: list[str] = []
     n_cpus = os.cpu_count() or 1
     pool = iter(real_digits(3800, seed=7))
     for cores in args.cores:
@@ -237,22 +242,35 @@ def main() -> None:
             extra = browser_part(url, calibration)
             print(f"calibration: a browser adds {extra:.0f} ms to the protocol client")
             recording = record(url)
-            print(
+            setup = f"one server process, {cores} core(s)" if not args.url else url
+            rows += [
+                f"{setup}; a browser adds {extra:.0f} ms (calibrated in the run)",
+                "",
                 "| people | stroke -> prediction at the server p50 / p95 | in the "
                 "browser p50 / p95 | strokes answered | errors | server CPU (cores) | "
-                "server memory |"
-            )
-            print("| --- | --- | --- | --- | --- | --- | --- |")
+                "server memory |",
+                "| --- | --- | --- | --- | --- | --- | --- |",
+            ]
+            print("\n".join(rows[-2:]))
             for n in args.sessions:
                 digits = [next(pool) for _ in range(n * int(args.seconds // 2 + 2))]
                 row = load(url, pid, recording, digits, n, args.seconds, args.look)
-                print(
+                rows.append(
                     f"| {n} | {row['p50']:.0f} / {row['p95']:.0f} ms | "
                     f"{row['p50'] + extra:.0f} / {row['p95'] + extra:.0f} ms | "
                     f"{row['answered']:.0f} | {row['errors']:.0f} | "
-                    f"{row['cpu']:.2f} | {row['rss_mb']:.0f} MB |",
-                    flush=True,
+                    f"{row['cpu']:.2f} | {row['rss_mb']:.0f} MB |"
                 )
+                print(rows[-1], flush=True)
+            rows.append("")
+    if args.write_docs:
+        command = (
+            f"`benchmarks/capacity.py --sessions {' '.join(map(str, args.sessions))} "
+            f"--seconds {args.seconds:g} --look {args.look:g}`"
+        )
+        write_block(
+            ROOT / "docs" / "speed.md", "capacity", command + "\n\n" + "\n".join(rows)
+        )
 
 
 if __name__ == "__main__":

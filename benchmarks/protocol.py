@@ -61,7 +61,7 @@ def record(url: str, path: str = "", playwright: Playwright | None = None) -> Re
     page.goto(url + path)
     wait_for_app(page)
     before = len(sent)
-    draw(page, digit.strokes[:1])
+    draw(page, [digit.longest_stroke()])
     wait_for_prediction(page, timeout=180)
     browser.close()
     # The stroke's frame is the first to carry a drawing; a job's progress bar sends

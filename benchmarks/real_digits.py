@@ -49,6 +49,16 @@ class RealDigit:
     writer: int
     strokes: list[list[Point]]
 
+    def longest_stroke(self) -> list[Point]:
+        """The stroke that spans the most of the canvas: one stroke drawn on a clear
+        canvas is always enough ink to answer (a 5's first bar may be a dot)."""
+
+        def span(stroke: list[Point]) -> float:
+            xs, ys = [p[0] for p in stroke], [p[1] for p in stroke]
+            return max(max(xs) - min(xs), max(ys) - min(ys))
+
+        return max(self.strokes, key=span)
+
 
 def digilets_digits() -> list[tuple[str, int, list[np.ndarray]]]:
     """DigiLeTs' digits: (label, writer, strokes with y down), read as its README says
