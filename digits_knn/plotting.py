@@ -118,6 +118,48 @@ def _counts_png(counts: bytes, cell: int) -> bytes:
     return png_bytes(render_counts(np.frombuffer(counts, dtype=np.uint8), cell=cell))
 
 
+def shares_png(shares: np.ndarray, *, cell: int = 28) -> bytes:
+    """Each block's share of a distance (:func:`digits_knn.why.block_shares`) as an
+    8x8 grid: white where the two digits agree, deeper orange the more a block adds,
+    its percentage written in it (blank under 1%).
+
+    Parameters
+    ----------
+    shares : ndarray of shape (8, 8) or (64,), floats in 0..1 summing to 1 (or all 0)
+    cell : int, default 28
+
+    Returns
+    -------
+    bytes
+        A PNG of 8 * cell pixels square.
+    """
+    percents = np.clip(np.rint(np.asarray(shares, dtype=np.float64) * 100), 0, 100)
+    return _shares_png(percents.astype(np.uint8).tobytes(), cell)
+
+
+@lru_cache(maxsize=256)
+def _shares_png(percents: bytes, cell: int) -> bytes:
+    grid = np.frombuffer(percents, dtype=np.uint8).reshape(GRID_SIZE, GRID_SIZE)
+    top = max(int(grid.max()), 1)
+    image = Image.new("RGB", (GRID_SIZE * cell, GRID_SIZE * cell), "white")
+    pen = ImageDraw.Draw(image)
+    font = _font(cell * 2 // 5)
+    for (row, col), value in np.ndenumerate(grid):
+        strength = value / top
+        colour = (255, int(255 - 150 * strength), int(255 - 235 * strength))
+        box = (col * cell, row * cell, (col + 1) * cell - 1, (row + 1) * cell - 1)
+        pen.rectangle(box, fill=colour, outline=(225, 225, 225))
+        if value >= 1:
+            pen.text(
+                ((col + 0.5) * cell, (row + 0.5) * cell),
+                str(value),
+                fill="white" if strength > 0.6 else "black",
+                font=font,
+                anchor="mm",
+            )
+    return png_bytes(np.asarray(image))
+
+
 #: The colour a hidden half is tinted with (white paper becomes this; ink stays dark).
 HIDDEN_TINT = (205, 222, 245)
 

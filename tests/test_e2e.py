@@ -161,6 +161,32 @@ class TestDrawingWithTheDefaults:
             clear_canvas(page)
         screenshot(page, "cleared")
 
+    def test_why_a_neighbour_is_near(self, page: Page) -> None:
+        """Below the neighbours: each block's share of the distance to the nearest
+        and to the nearest digit of another class, a sentence from those numbers, and
+        another neighbour to compare with on request."""
+        draw(page, DIGIT_STROKES["7"])
+        wait_for_prediction(page, "7", timeout=90)
+        expect(page.get_by_text("Why they are near")).to_be_visible()
+        sentence = page.get_by_text(
+            re.compile(r"^Your 7 is [0-9.]+ from the nearest 7")
+        )
+        expect(sentence).to_be_visible()
+        text = sentence.inner_text()
+        assert re.search(r"the nearest [0-689] is [0-9.]+ away", text), text
+        expect(page.get_by_text("% of d^p per block").first).to_be_visible()
+        page.get_by_text(
+            re.compile("^Compare your drawing with")
+        ).scroll_into_view_if_needed()
+        page.locator('[data-testid="stSelectbox"]').filter(
+            has_text="Compare your drawing with"
+        ).click()
+        page.get_by_role("option", name=re.compile("^neighbour #3")).click()
+        expect(
+            page.get_by_text(re.compile(r"^Your 7 is [0-9.]+ from neighbour #3"))
+        ).to_be_visible()
+        screenshot(page, "why-near")
+
     def test_a_star_is_not_a_digit(self, page: Page) -> None:
         """An asterisk drawn with the mouse: a warning, and the neighbours still shown."""
         star = [

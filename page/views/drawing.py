@@ -137,6 +137,75 @@ def explanation_ui(
     )
 
 
+def compared_neighbor_ui(explanation: Explanation) -> int:
+    """Which of the k neighbours to explain (the nearest unless the user picks)."""
+    choices = list(range(len(explanation.neighbors)))
+    picked = st.selectbox(
+        "Compare your drawing with",
+        choices,
+        format_func=lambda i: (
+            f"neighbour #{i + 1}: a {explanation.neighbors[i].label}"
+            + f", d={explanation.neighbors[i].distance:.1f}"
+            + (" (the nearest)" if i == 0 else "")
+        ),
+        key=f"why-{state.canvas_generation()}",
+    )
+    return 0 if picked is None else int(picked)
+
+
+def why_ui(
+    explanation: Explanation, index: NeighborIndex, features: np.ndarray
+) -> None:
+    """Why a neighbour is near: each block's share of the distance to it, and to the
+    nearest digit of another class, with one sentence built from the numbers."""
+    from digits_knn.plotting import shares_png
+    from digits_knn.why import block_shares, nearest_of_another_class, why_sentence
+
+    st.subheader("Why they are near", anchor=False)
+    chosen = compared_neighbor_ui(explanation)
+    neighbor = explanation.neighbors[chosen]
+    shares = block_shares(features, index.row(neighbor.index), index.p)
+    other_row = nearest_of_another_class(index, features, explanation.label)
+    other_label = (
+        None if other_row is None else int(index.label_of(np.array([other_row]))[0])
+    )
+    other = (
+        None
+        if other_row is None
+        else block_shares(features, index.row(other_row), index.p)
+    )
+    figures = [
+        figure(
+            shares_png(shares.shares),
+            f"Your drawing against neighbour #{chosen + 1} (a {neighbor.label}): "
+            f"% of d^p per block",
+        )
+    ]
+    if other is not None:
+        figures.append(
+            figure(
+                shares_png(other.shares),
+                f"Against the nearest {other_label}: % of d^p per block",
+            )
+        )
+    st.html(
+        gallery(
+            figures,
+            note=f"Each block adds |yours - theirs|^p to the distance to the power p "
+            f"(p={index.p:g}); deeper orange blocks make more of the difference, white "
+            "ones agree.",
+        )
+    )
+    name = (
+        f"the nearest {neighbor.label}"
+        if chosen == 0
+        else f"neighbour #{chosen + 1} (a {neighbor.label})"
+    )
+    st.markdown(
+        why_sentence(explanation.label, shares, other_label, other, compared_name=name)
+    )
+
+
 def add_drawing(
     store: cache.DrawingStore | None,
     image: np.ndarray,
@@ -303,6 +372,7 @@ def show(image: np.ndarray | None, beside: DeltaGenerator) -> None:
         add_drawing_ui(drawings.store, image, bitmap, explanation.label)
     nearest = index.row(explanation.neighbors[0].index)
     explanation_ui(explanation, pictures, legend, bitmap, features, nearest)
+    why_ui(explanation, index, features)
     # The slowest check comes last: the prediction and its neighbours are out first.
     with warning:
         not_a_digit_ui(cache.digit_check(prepared))

@@ -459,3 +459,18 @@ def test_an_upload_is_decoded_once_per_content(monkeypatch: pytest.MonkeyPatch) 
     assert not at.exception
     assert metric(at, "Prediction") == "7"
     assert len(calls) == 1
+
+
+def test_why_the_nearest_is_near_and_any_neighbour_picked() -> None:
+    at = start(draw_strokes(STROKE_DIGITS[7]))
+    assert "Why they are near" in subheaders(at)
+    sentences = [m.value for m in at.markdown if m.value.startswith("Your 7 is")]
+    assert len(sentences) == 1
+    assert "from the nearest 7" in sentences[0]
+    assert "separate your 7 from it" in sentences[0]
+    captions = captions_of_figures(at)
+    assert any(c.startswith("Your drawing against neighbour #1") for c in captions)
+    assert any(c.startswith("Against the nearest ") for c in captions)
+    at.selectbox(key="why-0").set_value(2).run()
+    sentences = [m.value for m in at.markdown if m.value.startswith("Your 7 is")]
+    assert "from neighbour #3 (a 7)" in sentences[0]
