@@ -84,15 +84,18 @@ def _password_forms(location: str) -> set[str]:
     Read from the text itself (between ``user:`` and the last ``@`` of the part before
     the path), so that it is found even in a URL that cannot be parsed.
     """
+    forms: set[str] = set()
     rest = location.split("://", 1)[-1]
     authority = rest.split("/", 1)[0].split("?", 1)[0]
-    if "@" not in authority:
-        return set()
-    userinfo = authority.rsplit("@", 1)[0]
-    if ":" not in userinfo:
-        return set()
-    written = userinfo.split(":", 1)[1]
-    return {form for form in (written, unquote(written)) if form}
+    userinfo = authority.rsplit("@", 1)[0] if "@" in authority else ""
+    if ":" in userinfo:
+        written = userinfo.split(":", 1)[1]
+        forms |= {written, unquote(written)}
+    for param in rest.split("?", 1)[1].split("&") if "?" in rest else ():
+        key, _, value = param.partition("=")
+        if key == "password":  # a password given as a parameter
+            forms |= {value, unquote(value)}
+    return {form for form in forms if form}
 
 
 def redact(text: str, location: str) -> str:

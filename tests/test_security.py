@@ -36,6 +36,7 @@ BAD_URLS = [
     "postgresql://ann:hunter2secret@127.0.0.1:1/db?sslmode=hunter2secret",
     "postgresql://ann:p%40hunter2secret@127.0.0.1:1/db",  # an escaped @
     "mysql://ann:hunter2secret@127.0.0.1/db",  # another database
+    "postgresql://ann@127.0.0.1:1/db?password=hunter2secret&sslmode=hunter2secret",
 ]
 
 
