@@ -281,8 +281,8 @@ def read_knn(data: bytes, *, max_unpacked: int) -> SavedKNN:
         raise
     except KeyError:
         raise ArchiveError("it has no skops schema") from None
-    except (zipfile.BadZipFile, ValueError, RecursionError) as exc:
-        raise ArchiveError(f"it is damaged ({exc})") from None
+    except Exception as exc:  # zipfile and json raise many kinds on a crafted archive
+        raise ArchiveError(f"it is damaged ({type(exc).__name__}: {exc})") from None
 
 
 def _read_fields(archive: zipfile.ZipFile, schema: Any) -> SavedKNN:

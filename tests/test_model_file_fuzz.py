@@ -207,6 +207,32 @@ def mutations(data: bytes) -> Iterator[tuple[str, bytes]]:
     deep = b'{"content": ' * 100_000 + b"{}" + b"}" * 100_000
     yield "schema-deep", rewrite(data, {"schema.json": deep})
     yield "truncated-archive", data[: len(data) // 2]
+    yield "unknown-compression", _with_member_flags(data, method=99)
+    yield "encrypted-members", _with_member_flags(data, flags=0x1)
+
+
+def _with_member_flags(
+    data: bytes, *, method: int | None = None, flags: int = 0
+) -> bytes:
+    """The archive with every member's compression method or flag bits changed in its
+    headers (an unknown method, an 'encrypted' bit): zipfile refuses to read them."""
+    raw = bytearray(data)
+    for signature, method_at, flags_at in (
+        (b"PK\x03\x04", 8, 6),
+        (b"PK\x01\x02", 10, 8),
+    ):
+        start = raw.find(signature)
+        while start != -1:
+            if method is not None:
+                raw[start + method_at : start + method_at + 2] = method.to_bytes(
+                    2, "little"
+                )
+            old = int.from_bytes(raw[start + flags_at : start + flags_at + 2], "little")
+            raw[start + flags_at : start + flags_at + 2] = (old | flags).to_bytes(
+                2, "little"
+            )
+            start = raw.find(signature, start + 4)
+    return bytes(raw)
 
 
 @pytest.mark.parametrize("algorithm", ["kd_tree", "ball_tree", "brute"])
