@@ -107,8 +107,6 @@ DOCS = ROOT / "docs" / "speed.md"
 #: Streamlit with nothing in it, the floor under every cold start.
 BLANK_PAGE = ROOT / "benchmarks" / "blank_page.py"
 BLANK_TEXT = "Streamlit is up."
-#: The lightest view, to show what a big view below the canvas costs per stroke.
-LIGHT_VIEW = "/how-knn-works"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -244,21 +242,6 @@ def server_stroke_times(
     # On a thread of its own: Playwright's sync API holds this thread's event loop.
     with concurrent.futures.ThreadPoolExecutor(1) as thread:
         return thread.submit(asyncio.run, measure()).result()
-
-
-#: Where a cold start's time goes, read from the browser's resource timings: its
-#: request for the server's host configuration opens the session; its request for
-#: Streamlit's component code follows the first component (the canvas) sent.
-START_PHASES = """() => {
-  const times = (pattern) => performance.getEntriesByType("resource")
-    .filter((r) => pattern.test(r.name)).map((r) => r.startTime);
-  return {
-    origin: performance.timeOrigin,
-    loaded: performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd,
-    session: Math.min(...times(/_stcore\\/host-config/)),
-    canvasSent: Math.min(...times(/BidiComponent/)),
-  };
-}"""
 
 
 #: Records in the page's clock (``window.__shownAt``) when what a cold start waits for

@@ -80,18 +80,13 @@ class Drawing:
         DrawingError
             The drawing has no ink.
         """
-        from digits_knn.shapes import crop_shape_features  # scipy's skeleton
+        from digits_knn.shapes import crop_shape_features, shape_features
 
         if self.crop is not None:
             return crop_shape_features(self.crop)
-        if not self.clean.any():
-            raise DrawingError("empty", "There is no ink: draw a digit first.")
-        upright = deskew(self.clean)
-        rows = np.flatnonzero(upright.any(axis=1))
-        cols = np.flatnonzero(upright.any(axis=0))
-        return crop_shape_features(
-            upright[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-        )
+        return shape_features(
+            self.ink
+        )  # no bitmap (a dot, say): the shape all the same
 
     def part_bitmap(self, part: Part) -> np.ndarray:
         """The bitmap of the drawing as only ``part`` of a digit ("upper", "lower",
