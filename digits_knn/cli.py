@@ -195,10 +195,11 @@ def _user_digits(args: argparse.Namespace) -> UserDigits | None:
 
 
 def _fit_from_args(args: argparse.Namespace) -> KNeighborsClassifier:
-    return _fit(args, _training_from_args(args))
+    return _fit(args, training_from_args(args))
 
 
-def _training_from_args(args: argparse.Namespace) -> TrainingSet:
+def training_from_args(args: argparse.Namespace) -> TrainingSet:
+    """The training set of ``--source`` (with the users' drawings of ``--db``)."""
     return load_training_set(args.source, _user_digits(args))
 
 
@@ -262,7 +263,7 @@ def _print_evaluation(
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    training = _training_from_args(args)
+    training = training_from_args(args)
     _print_evaluation(_fit(args, training), training)
     return 0
 

@@ -16,10 +16,13 @@ import pandas as pd
 import streamlit as st
 
 from digits_knn.compare import (
+    KNN,
+    SAMPLES,
     Contender,
     Score,
     comparison_tests,
     fit_contenders,
+    progress_steps,
     score_contenders,
 )
 from digits_knn.completion import (
@@ -134,7 +137,7 @@ def metric_accuracies(source: str) -> dict[str, float]:
 
 
 #: The models of Beyond KNN fitted once per server; the KNN follows the sidebar.
-OTHER_MODELS = ("KNN on HOG", "SVM (RBF)", "random forest", "logistic regression")
+OTHER_MODELS = tuple(name for name in SAMPLES if name != KNN)
 
 
 Fitted = tuple[list[Contender], list[Score]]
@@ -144,7 +147,7 @@ Fitted = tuple[list[Contender], list[Score]]
 def other_models_job(source: str) -> Job[Fitted]:
     """:func:`other_models` on a thread of its own (see :mod:`page.jobs`)."""
     training = shipped_training(source)
-    steps = 1 + 2 * len(OTHER_MODELS)  # choosing HOG, then a fit and a score each
+    steps = progress_steps(OTHER_MODELS)  # a search (settings), a fit, a score each
 
     def work(job: Job[Fitted]) -> Fitted:
         done: list[str] = []

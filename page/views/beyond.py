@@ -9,8 +9,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from digits_knn.compare import HELD_OUT_FOLD, SAMPLES, Contender, Score, predict_drawing
+from digits_knn.compare import (
+    HELD_OUT_FOLD,
+    KNN,
+    Contender,
+    Score,
+    predict_drawing,
+)
 from digits_knn.data import DRAWN_TEST, UCI_TEST
+from digits_knn.findings import accuracy_finding, cost_findings
 from page import cache, cache_views, state
 from page.jobs import until_ready
 from page.sidebar import current_settings
@@ -34,7 +41,8 @@ def guesses_ui(others: list[Contender]) -> None:
     if drawing is None:
         st.info("Draw a digit above: each model's answer appears here.")
         return
-    guesses = predict_drawing(others, drawing.features, drawing.bitmap)
+    fitted = [c for c in others if c.reads != "counts"]  # the KNNs' answers are above
+    guesses = predict_drawing(fitted, drawing.features, drawing.bitmap)
     cols = st.columns(1 + len(guesses))
     cols[0].metric(
         "KNN (the sidebar's)",
@@ -73,54 +81,36 @@ def table_ui(scores: list[Score]) -> None:
     st.caption(
         f"Every model learns without the pen digits of one fold of writers (fold "
         f"{HELD_OUT_FOLD}, 6 of the 30) and is tested on those writers' drawn digits and "
-        "on the tutorial's UCI test split. Models that would take minutes on all the "
-        "training digits learn from a random sample, stated in the table (the SVM's fit "
-        "grows with the square of the digits). Size: the fitted model, pickled; a KNN's "
+        "on the tutorial's UCI test split. Each model's settings are chosen by "
+        "cross-validation grouped by writer on its own training digits (setup). Models "
+        "that would take minutes on all the training digits learn from a sample, stated "
+        "in the table: all of the tutorial's training scans, then the rest drawn evenly "
+        "from the other sources (the SVM's fit grows with the square of the digits). "
+        "Size: the fitted model, pickled; a KNN's "
         "is its training digits, kept by row and by column. Predict one drawing: the "
         "median over 30 single digits, HOG features included."
     )
 
 
+UNSEEN = "on drawn digits of writers it never saw"
+
+
 def findings_ui(scores: list[Score]) -> None:
-    """What the table shows, in plain sentences built from its numbers."""
-    by = {s.name: s for s in scores}
-    knn = by["KNN"]
-    fitted = [s for s in scores if s.name not in ("KNN", "KNN on HOG")]
-    slowest_fit = max(fitted, key=lambda s: s.fit_seconds)
-    fastest = min(scores, key=lambda s: s.predict_ms)
-    ranked = sorted(scores, key=lambda s: -s.accuracy[DRAWN_TEST])
-    best, runner_up = ranked[0], ranked[1]
+    """What the table shows, in plain sentences built from its numbers (as shown)."""
+    rows = [s.figures() for s in scores]
+    learning, answering = cost_findings(rows, KNN)
     st.markdown(
         f"""
-**Where the KNN wins.** It has nothing to learn: its fit took
-{knn.fit_seconds:.2f} s (storing {knn.n_train:,} digits), the {slowest_fit.name}'s
-{slowest_fit.fit_seconds:.0f} s on {slowest_fit.n_train:,}. A drawing added in *My
-drawings* changes its very next answer; the others would have to be fitted again. And it
-can show why: the training digits above are its whole reason, which no SVM or forest
-offers.
+**What the KNN does not do.** It has nothing to learn. {learning} A drawing added in
+*My drawings* changes its very next answer; the others would have to be fitted again.
+And it can show why: the training digits above are its whole reason, which no SVM or
+forest offers.
 
-**Where it loses.** Every answer searches all its training digits: one drawing takes it
-{knn.predict_ms:.1f} ms, the {fastest.name} {fastest.predict_ms:.1f} ms, and the gap
-grows with the data; it also keeps {knn.size_bytes / 2**20:.1f} MB of digits in memory.
-{accuracy_sentence(knn, best, runner_up)}
+**What it costs.** {answering}
+
+**How accurate.** {accuracy_finding(rows, KNN, DRAWN_TEST, UNSEEN)}
+{accuracy_finding(rows, KNN, UCI_TEST, "on the tutorial's test scans")}
 """
-    )
-
-
-def accuracy_sentence(knn: Score, best: Score, runner_up: Score) -> str:
-    """Which model reads drawn digits of unseen writers best, from the table."""
-    drawn = DRAWN_TEST
-    if best.name == "KNN":
-        return (
-            f"On drawn digits of writers it never saw the KNN is the most accurate here "
-            f"({knn.accuracy[drawn]:.1%}, the {runner_up.name} next with "
-            f"{runner_up.accuracy[drawn]:.1%} on {runner_up.n_train:,} digits): on this "
-            "data its cost is time and memory, not accuracy."
-        )
-    return (
-        f"On drawn digits of writers it never saw the **{best.name}** is the most "
-        f"accurate here ({best.accuracy[drawn]:.1%} on {best.n_train:,} digits); the "
-        f"KNN scores {knn.accuracy[drawn]:.1%}."
     )
 
 
@@ -139,10 +129,9 @@ def view() -> None:
     scores = [knn_score, *other_scores]
     table_ui(scores)
     findings_ui(scores)
-    samples = {name: n for name, n in SAMPLES.items() if n is not None}
     st.caption(
-        "`python -m digits_knn compare` prints the same table (`--json` for scripts). "
-        f"Samples: {', '.join(f'{name} {n:,}' for name, n in samples.items())} digits."
+        "`python -m digits_knn compare --source SOURCE` prints the same table "
+        "(`--json` for scripts)."
     )
 
 

@@ -18,6 +18,7 @@ from digits_knn.data import (
     USER_SOURCE,
 )
 from digits_knn.evaluation import AlgorithmTiming, Evaluation
+from digits_knn.findings import sources_finding
 from digits_knn.model import fitted_digits
 from digits_knn.persistence import (
     ModelFileError,
@@ -90,20 +91,15 @@ def sources_ui(settings: ModelSettings) -> None:
         help="The same k, p and votes, learning from each source in turn.",
     ):
         return
-    rows = []
+    by_label: dict[str, dict[str, float]] = {}
     for source, label in TRAINING_SOURCES.items():
         if source == USER_SOURCE:
             continue
         data = cache.training_data(source, cache.NO_DRAWINGS)
         scores = cache.scores_for(data, replace(settings, source=source))
-        rows.append(
-            {
-                "learns from": label,
-                **{METRIC_LABELS[n]: s.accuracy for n, s in scores.items()},
-            }
-        )
+        by_label[label] = {METRIC_LABELS[n]: s.accuracy for n, s in scores.items()}
     st.dataframe(
-        rows,
+        [{"learns from": label, **row} for label, row in by_label.items()],
         hide_index=True,
         column_config={
             label: st.column_config.NumberColumn(format="%.3f")
@@ -111,8 +107,8 @@ def sources_ui(settings: ModelSettings) -> None:
         },
     )
     st.caption(
-        "More writers in the training data lift every collection more than any k or p "
-        "does: compare the rows here with the Tune view."
+        sources_finding(by_label, TRAINING_SOURCES["uci"], list(METRIC_LABELS.values()))
+        + " Compare the gains with what k and p give in the Tune view."
     )
 
 

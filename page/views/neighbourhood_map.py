@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from digits_knn.findings import metric_finding
 from digits_knn.map_chart import map_spec
 from digits_knn.projection import (
     ACCURACY_FOLDS,
@@ -48,15 +49,7 @@ def method_ui() -> str:
 def accuracy_ui(source: str) -> None:
     """One line: KNN accuracy on the raw counts against each map (same folds)."""
     scores = cache_views.metric_accuracies(source)
-    st.markdown(
-        f"**The metric matters.** A KNN (k=7, distance votes) cross-validated on the "
-        f"same {ACCURACY_FOLDS} writer-grouped folds of {ACCURACY_SAMPLE:,} training "
-        "digits is right "
-        f"**{scores['raw']:.0%}** of the time on the 64 raw counts, "
-        f"**{scores['nca']:.0%}** on NCA's 2 dimensions and **{scores['pca']:.0%}** on "
-        "PCA's: NCA keeps far more of what KNN needs than PCA does, yet 2 numbers "
-        "cannot hold what 64 do."
-    )
+    st.markdown(metric_finding(scores, ACCURACY_FOLDS, ACCURACY_SAMPLE))
 
 
 def kept_text(coords: np.ndarray, here: np.ndarray, neighbors: set[int]) -> str:

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from digits_knn import compare, projection
 from page import cache_views
 from page.jobs import POLL_SECONDS
-from tests.test_compare import HOG, SMALL
+from tests.test_compare import SMALL, SMALL_GRIDS
 from tests.views.apptest import FakeCanvas
 
 
@@ -88,7 +88,9 @@ def small_models() -> Iterator[None]:
     caches holding them are emptied before and after the page's tests."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(compare, "SAMPLES", SMALL)
-        patch.setattr(compare, "HOG_CANDIDATES", (HOG,))
+        patch.setattr(compare, "GRIDS", SMALL_GRIDS)
+        patch.setattr(compare, "CV_SAMPLE", 600)
+        patch.setattr(compare, "SEARCH_SAMPLE", 1000)
         patch.setattr(projection, "NCA_SAMPLE", 500)
         patch.setattr(projection, "ACCURACY_SAMPLE", 400)
         forget = (

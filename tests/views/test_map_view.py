@@ -79,6 +79,9 @@ def test_pca_and_nca_maps_and_the_metric_line() -> None:
     assert line, text(at)
     raw, nca, pca = (int(v) for v in line.groups())
     assert raw > nca > pca  # the learnt metric keeps more than PCA; 64-d keeps most
+    # and the words say what the figures show
+    assert "NCA keeps more of what a KNN needs than PCA does" in text(at)
+    assert "yet 2 numbers cannot hold what 64 do" in text(at)
 
 
 def test_without_a_drawing_the_map_shows_the_training_digits() -> None:

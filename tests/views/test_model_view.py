@@ -210,3 +210,19 @@ def test_two_uploads_with_the_same_name_stay_apart() -> None:
     )
     assert "The 3 nearest training digits" in subheaders(first)
     assert "The 5 nearest training digits" in subheaders(second)
+
+
+def test_the_sources_table_and_its_sentence_agree() -> None:
+    """Each collection's best source, as the sentence names it, is the table's."""
+    at = start(None)
+    at.toggle(key="compare_sources").set_value(True).run()
+    frame = at.dataframe[-1].value
+    sentence = " ".join(c.value for c in at.caption if "With the same k" in c.value)
+    assert sentence, [c.value for c in at.caption]
+    for column in frame.columns[1:]:
+        shown = frame[column].round(3)
+        best = frame["learns from"][shown == shown.max()].tolist()
+        if "UCI optdigits (the tutorial)" in best:
+            assert f"{column}: the tutorial's scans alone are the best" in sentence
+        else:
+            assert f"{column}: {' and '.join(best)} " in sentence, (column, sentence)
