@@ -35,7 +35,11 @@ from digits_knn.data import (
     writer_groups,
 )
 from digits_knn.exchange import CsvImportError, parse_counts_csv
+from digits_knn.input_kind import fit_kind_detector, looks_like_scans
 from digits_knn.model import WEIGHTS
+
+#: ``--source auto``: the source chosen by the kind of the file's digits.
+AUTO = "auto"
 
 
 def completed_csv(
@@ -94,6 +98,18 @@ def completer_for(
     return completer, how
 
 
+def source_for(source: str, half: str, X: np.ndarray) -> tuple[str, str]:
+    """The training source to finish ``X`` from, and why in words: ``source`` as
+    given, or with "auto" the tutorial's scans if most rows look like scans
+    (:mod:`digits_knn.input_kind`), else the page's digits."""
+    if source != AUTO or len(X) == 0:
+        return (DEFAULT_SOURCE if source == AUTO else source), ""
+    detector = fit_kind_detector(load_training_set(DEFAULT_SOURCE), half)
+    scans, n_scans = looks_like_scans(detector, X)
+    why = f" ({n_scans:,} of {len(X):,} rows look like scans)"
+    return ("uci" if scans else DEFAULT_SOURCE), why
+
+
 def cmd_complete(args: argparse.Namespace) -> int:
     path = Path(args.csv)
     try:
@@ -105,12 +121,13 @@ def cmd_complete(args: argparse.Namespace) -> int:
         out = Path(args.out)
         if not out.parent.is_dir():
             raise CsvImportError(f"cannot write {out}: no folder {out.parent}")
-    completer, how = completer_for(args.source, args.half, args.k, args.weights)
+    source, kind = source_for(args.source, args.half, X)
+    completer, how = completer_for(source, args.half, args.k, args.weights)
     text = completed_csv(X, completer.predict(X), args.half, header)
     if not args.quiet:
         print(
-            f"completed the {args.half} half of {len(X):,} digits: k="
-            f"{completer.n_neighbors}, {completer.weights} weights ({how})",
+            f"completed the {args.half} half of {len(X):,} digits from {source}{kind}: "
+            f"k={completer.n_neighbors}, {completer.weights} weights ({how})",
             file=sys.stderr,
         )
     if args.out is None:
@@ -145,10 +162,11 @@ def add_complete_command(commands: Any) -> None:
     )
     p.add_argument(
         "--source",
-        default=DEFAULT_SOURCE,
-        choices=[s for s in TRAINING_SOURCES if s != USER_SOURCE],
-        help="training digits (default: %(default)s, the page's; uci: the "
-        "tutorial's 1,437 scans, best for UCI scans)",
+        default=AUTO,
+        choices=[AUTO, *(s for s in TRAINING_SOURCES if s != USER_SOURCE)],
+        help="training digits (default: auto: the tutorial's 1,437 scans, uci, if "
+        f"most rows look like scans, else the page's {DEFAULT_SOURCE}; digits are "
+        "finished best from their own kind)",
     )
     p.add_argument("--k", type=int, help="neighbours averaged (default: by CV)")
     p.add_argument("--weights", choices=WEIGHTS, help="(default: by CV)")

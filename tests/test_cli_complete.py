@@ -9,7 +9,7 @@ import pytest
 
 from digits_knn.cli import main
 from digits_knn.completion import fit_completer, hidden_features
-from digits_knn.data import Split
+from digits_knn.data import DEFAULT_SOURCE, DRAWN_TEST, Split, load_tests
 
 #: The tutorial's scans train fast; the page's data is the default (tested once).
 UCI = ["--source", "uci"]
@@ -82,12 +82,22 @@ def test_a_header_is_kept_and_stdout_is_the_default(
     assert "chosen by leave-writer-out validation" in err
 
 
-def test_the_default_uses_the_page_data_and_cross_validation(
+def test_the_default_finishes_each_kind_from_its_own_kind(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], split: Split
 ) -> None:
-    source = write_rows(tmp_path / "in.csv", split.X_test[:1].astype(int).tolist())
-    code, stdout, err = run(["--csv", str(source)], capsys)
+    """Scans from the tutorial's scans; pen digits from the page's data; k by CV."""
+    scans = write_rows(tmp_path / "scans.csv", split.X_test[:40].astype(int).tolist())
+    code, stdout, err = run(["--csv", str(scans)], capsys)
     assert code == 0, err
+    assert "from uci (" in err
+    assert "of 40 rows look like scans" in err
+    assert "1,437 training digits" in err
+    assert len(stdout.splitlines()) == 40
+    pen = load_tests()[DRAWN_TEST].X[:40].astype(int).tolist()
+    drawn = write_rows(tmp_path / "pen.csv", pen)
+    code, stdout, err = run(["--csv", str(drawn)], capsys)
+    assert code == 0, err
+    assert f"from {DEFAULT_SOURCE} (" in err
     assert "91,413 training digits" in err
     assert len(stdout.splitlines()[0].split(",")) == 64
 
