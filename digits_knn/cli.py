@@ -59,6 +59,7 @@ from digits_knn.persistence import (
     load_model,
     save_model,
 )
+from digits_knn.photo import as_dark_on_light
 from digits_knn.plotting import plot_digits
 from digits_knn.preprocessing import (
     DrawingError,
@@ -362,7 +363,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     failures = 0
     for path in args.images:
         try:
-            image = load_image(path)
+            photo = as_dark_on_light(load_image(path))
+            image = photo.image
             features = canvas_to_features(image)
         except (ImageFileError, DrawingError) as exc:
             # An ImageFileError names the file itself; a DrawingError does not.
@@ -372,14 +374,24 @@ def cmd_predict(args: argparse.Namespace) -> int:
             continue
         explanation = explain(model, features)
         check = detector.check(drawing_shape(image))
+        inverted = photo.notice is not None
         if args.json:
             print(
-                json.dumps({"path": path, **explanation.to_dict(), **check.to_dict()})
+                json.dumps(
+                    {
+                        "path": path,
+                        **explanation.to_dict(),
+                        **check.to_dict(),
+                        "inverted": inverted,
+                    }
+                )
             )
         else:
             verdict = "" if check.is_digit else ", does not look like a digit"
+            light = ", light ink on dark: read inverted" if inverted else ""
             print(
-                f"{path}: {explanation.label} ({explanation.confidence:.0%}{verdict})"
+                f"{path}: {explanation.label} "
+                f"({explanation.confidence:.0%}{verdict}{light})"
             )
     return 1 if failures else 0
 

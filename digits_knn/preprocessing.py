@@ -169,7 +169,7 @@ def unpack_bitmaps(packed: np.ndarray) -> np.ndarray:
     return bits.reshape(*packed.shape[:-1], BITMAP_SIZE, BITMAP_SIZE)
 
 
-def _to_grey(image: np.ndarray) -> np.ndarray:
+def to_grey(image: np.ndarray) -> np.ndarray:
     """RGBA / RGB / grey uint8 image to grey levels 0..255 (float), composited on white."""
     image = np.asarray(image)
     if image.dtype != np.uint8:
@@ -190,7 +190,7 @@ def _to_grey(image: np.ndarray) -> np.ndarray:
     return grey
 
 
-def _otsu_threshold(grey: np.ndarray) -> tuple[float, float]:
+def otsu_threshold(grey: np.ndarray) -> tuple[float, float]:
     """Otsu's threshold of a grey image and the gap between the two class means."""
     hist = np.bincount(np.clip(grey, 0, 255).astype(np.int64).ravel(), minlength=256)
     levels = np.arange(256, dtype=np.float64)
@@ -219,12 +219,12 @@ def ink_mask(image: np.ndarray) -> np.ndarray:
     -------
     ndarray of shape (h, w), bool
     """
-    grey = _to_grey(image)
+    grey = to_grey(image)
     lo, hi = float(grey.min()), float(grey.max())
     if hi - lo < MIN_CONTRAST:
         # One colour all over: blank paper, or a canvas painted full.
         return np.full(grey.shape, lo < 128.0)
-    threshold, gap = _otsu_threshold(grey)
+    threshold, gap = otsu_threshold(grey)
     if gap < MIN_CONTRAST:
         return np.zeros(grey.shape, dtype=bool)
     return grey < threshold

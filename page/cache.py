@@ -468,13 +468,17 @@ def _digit_check(digest: str, _drawing: Drawing) -> DigitCheck:
 @st.cache_data(show_spinner=False, max_entries=16)
 def uploaded_image(data: bytes) -> tuple[np.ndarray | None, str | None]:
     """An uploaded picture decoded once per content (a rerun, a slider move, another
-    session uploading the same file reuse it): the image, or None and why not."""
+    session uploading the same file reuse it), light ink on dark inverted
+    (:mod:`digits_knn.photo`): the image and what was done to it, or None and why
+    it cannot be used."""
     from digits_knn import preprocessing
+    from digits_knn.photo import as_dark_on_light
 
     try:
-        return preprocessing.load_image(data), None
+        photo = as_dark_on_light(preprocessing.load_image(data))
     except preprocessing.ImageFileError as exc:
         return None, str(exc)
+    return photo.image, photo.notice
 
 
 #: Digits the Tune view cross-validates on when it uses the page's training data: on

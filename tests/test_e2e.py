@@ -15,6 +15,7 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from digits_knn.persistence import load_model
+from digits_knn.preprocessing import to_grey
 from tests.browser import (
     DIGIT_STROKES,
     ROOT,
@@ -348,6 +349,17 @@ def test_upload_good_and_bad_files(page: Page, tmp_path: Path) -> None:
     )
     assert wait_for_prediction(page, "7") == "7"
     screenshot(page, "upload-seven")
+
+    # chalk on a board: light ink on dark, inverted with a notice, then read
+    chalk = Image.fromarray(
+        (255 - to_grey(draw_strokes(STROKE_DIGITS[4]))).astype(np.uint8)
+    )
+    uploader.set_input_files(
+        files=[{"name": "board.png", "mimeType": "image/png", "buffer": _png(chalk)}]
+    )
+    expect(page.get_by_text("read with its colours inverted")).to_be_visible()
+    assert wait_for_prediction(page, "4") == "4"
+    screenshot(page, "upload-chalk")
 
     corrupt = _png(seven)[:200]
     uploader.set_input_files(

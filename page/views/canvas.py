@@ -65,7 +65,7 @@ def canvas_ui() -> np.ndarray | None:
 def upload_ui() -> np.ndarray | None:
     """A photo or scan of one digit instead of a drawing."""
     upload = st.file_uploader(
-        "A picture of one handwritten digit, dark ink on light paper",
+        "A picture of one handwritten digit: ink on paper, or chalk on a board",
         type=UPLOAD_TYPES,
         key="upload",
     )
@@ -73,10 +73,12 @@ def upload_ui() -> np.ndarray | None:
         return None
     from page.cache import uploaded_image  # NumPy, PIL
 
-    image, problem = uploaded_image(upload.getvalue())
+    image, note = uploaded_image(upload.getvalue())
     if image is None:
-        st.error(f"That file cannot be used: {problem}")
+        st.error(f"That file cannot be used: {note}")
         return None
+    if note:
+        st.info(note, icon=":material/invert_colors:")
     st.image(image, caption=upload.name, width=CANVAS_SIZE)
     return image
 
