@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = re.compile(
-    r"<!-- begin (?P<name>[\w-]+): (?P<script>benchmarks/[\w/]+\.py) -->"
+    r"<!-- begin (?P<name>[\w-]+): (?P<script>(?:benchmarks|scripts)/[\w/]+\.py) -->"
 )
 
 
@@ -33,8 +33,9 @@ def machine() -> str:
     )
 
 
-def write_block(path: Path, name: str, body: str) -> None:
-    """Replace block ``name`` of ``path`` with ``body`` under a dated line.
+def write_block(path: Path, name: str, body: str, *, stamp: bool = True) -> None:
+    """Replace block ``name`` of ``path`` with ``body`` under a dated line (none if
+    not ``stamp``: text that is not measured, such as ``--help``).
 
     Raises
     ------
@@ -43,15 +44,16 @@ def write_block(path: Path, name: str, body: str) -> None:
     """
     text = path.read_text()
     pattern = re.compile(
-        rf"(<!-- begin {re.escape(name)}: benchmarks/[\w/]+\.py -->\n)(.*?)"
+        rf"(<!-- begin {re.escape(name)}: (?:benchmarks|scripts)/[\w/]+\.py -->\n)(.*?)"
         rf"(<!-- end {re.escape(name)} -->)",
         flags=re.S,
     )
     if not pattern.search(text):
         raise KeyError(f"{path} has no block {name!r}")
-    stamp = f"_Measured {datetime.date.today():%Y-%m-%d} on {machine()}._\n\n"
+    dated = f"_Measured {datetime.date.today():%Y-%m-%d} on {machine()}._\n\n"
+    head = dated if stamp else ""
     new = pattern.sub(
-        lambda m: m.group(1) + stamp + body.rstrip() + "\n" + m.group(3), text
+        lambda m: m.group(1) + head + body.rstrip() + "\n" + m.group(3), text
     )
     path.write_text(new)
     print(f"wrote block {name!r} of {path.relative_to(ROOT)}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,11 +19,20 @@ README = (ROOT / "README.md").read_text()
 
 
 def readme_commands(prefix: str) -> list[list[str]]:
+    """Every command of README.md and docs/cli.md that starts with ``prefix``: a code
+    line, or a command in backticks."""
     commands = []
-    for line in README.splitlines():
-        line = line.split("#")[0].strip()
-        if line.startswith(prefix):
-            commands.append(shlex.split(line)[len(shlex.split(prefix)) :])
+    text = README + (ROOT / "docs" / "cli.md").read_text().split("## Every command")[0]
+    for line in text.splitlines():
+        candidates = re.findall(rf"`({re.escape(prefix)}[^`]*)`", line)
+        code = line.split("#")[0].strip()
+        if code.startswith(prefix):
+            candidates.append(code)
+        for command in candidates:
+            if command.rstrip().endswith(" ARGS"):  # the placeholder, not a command
+                continue
+            commands.append(shlex.split(command)[len(shlex.split(prefix)) :])
+    assert len(commands) >= 10, commands
     return commands
 
 
@@ -93,17 +103,55 @@ def test_every_markdown_table_has_as_many_cells_as_its_header(path: Path) -> Non
     assert not wrong, f"{path.name}: (line, header cells, row cells) {wrong}"
 
 
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BEGIN = re.compile(r"<!-- begin ([\w-]+): ((?:benchmarks|scripts)/[\w/]+\.py) -->")
+
+
+def marked_blocks(path: Path) -> list[tuple[str, str, str]]:
+    """(name, script, body) of every marked block of ``path``."""
+    text = path.read_text()
+    blocks = []
+    for name, script in BEGIN.findall(text):
+        assert text.count(f"<!-- end {name} -->") == 1, f"{path.name}: {name}"
+        body = text.split(f"{script} -->\n", 1)[1].split(f"<!-- end {name} -->")[0]
+        blocks.append((name, script, body))
+    return blocks
+
+
 def test_every_marked_block_in_the_docs_is_closed_and_names_its_writer() -> None:
-    """Figures in docs/ are written by the benchmark that measures them, between
-    ``<!-- begin NAME: benchmarks/SCRIPT.py -->`` and ``<!-- end NAME -->``."""
-    begin = re.compile(r"<!-- begin ([\w-]+): (benchmarks/[\w/]+\.py) -->")
+    """Figures in README.md and docs/ are written by the benchmark that measures them,
+    between ``<!-- begin NAME: benchmarks/SCRIPT.py -->`` and ``<!-- end NAME -->``,
+    under the date and the machine."""
     found = 0
-    for path in sorted((ROOT / "docs").glob("*.md")):
-        text = path.read_text()
-        for name, script in begin.findall(text):
+    for path in PAGES:
+        for name, script, body in marked_blocks(path):
             found += 1
             assert (ROOT / script).is_file(), f"{path.name}: {script} does not exist"
-            assert text.count(f"<!-- end {name} -->") == 1, f"{path.name}: {name}"
-            body = text.split(f"{script} -->\n", 1)[1].split(f"<!-- end {name} -->")[0]
-            assert body.startswith("_Measured "), f"{path.name}: {name} never written"
-    assert found >= 1
+            if script.startswith("benchmarks/"):
+                assert body.startswith("_Measured "), (
+                    f"{path.name}: {name} never written"
+                )
+    assert found >= 7
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert ".streamlit/secrets.toml" in ignored
+
+
+def test_the_command_lines_help_in_the_docs_is_the_real_one() -> None:
+    """docs/cli.md holds every command's --help as the command line prints it."""
+    sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "benchmarks")]
+    try:
+        from write_cli_docs import cli_docs
+    finally:
+        del sys.path[:2]
+    (block,) = [b for n, _, b in marked_blocks(ROOT / "docs" / "cli.md") if n == "help"]
+    assert block.rstrip() == cli_docs().rstrip(), (
+        "the command line's --help changed: run scripts/write_cli_docs.py"
+    )
+
+
+def test_the_readme_is_a_front_door() -> None:
+    """Short, and every page it points to exists (as does every page docs/ links to)."""
+    assert len(README.splitlines()) <= 200
+    for path in PAGES:
+        for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", path.read_text()):
+            assert (path.parent / target).exists(), f"{path.name} links to {target}"
