@@ -18,6 +18,7 @@ import streamlit as st
 from digits_knn.compare import (
     KNN,
     SAMPLES,
+    SEARCHED_KNN,
     Contender,
     Score,
     comparison_tests,
@@ -137,7 +138,9 @@ def metric_accuracies(source: str) -> dict[str, float]:
 
 
 #: The models of Beyond KNN fitted once per server; the KNN follows the sidebar.
-OTHER_MODELS = tuple(name for name in SAMPLES if name != KNN)
+#: (The grid-searched KNN is the Tune view's, and `compare`'s: on the page's data its
+#: search and its p=3 scoring would add half a minute to this view's first open.)
+OTHER_MODELS = tuple(name for name in SAMPLES if name not in (KNN, SEARCHED_KNN))
 
 
 Fitted = tuple[list[Contender], list[Score]]

@@ -176,9 +176,9 @@ class TestDrawingWithTheDefaults:
         text = sentence.inner_text()
         assert re.search(r"the nearest [0-689] is [0-9.]+ away", text), text
         expect(page.get_by_text("% of d^p per block").first).to_be_visible()
-        page.get_by_text(
-            re.compile("^Compare your drawing with")
-        ).scroll_into_view_if_needed()
+        label = page.get_by_text(re.compile("^Compare your drawing with"))
+        expect(label).to_have_count(1)  # a rerun's stale copy gone
+        label.scroll_into_view_if_needed()
         page.locator('[data-testid="stSelectbox"]').filter(
             has_text="Compare your drawing with"
         ).click()
@@ -501,10 +501,10 @@ def test_the_map_highlights_the_drawing_and_its_neighbours(
 def test_beyond_knn_shows_five_answers_for_a_drawn_digit(
     new_page: Page, app_url: str
 ) -> None:
-    """The first open fits four more models (with a progress bar, half a minute); a
+    """The first open fits five more models (with a progress bar, half a minute); a
     digit drawn meanwhile is answered at once, the fit going on below it (the drawing
-    never waits for a view); then the drawn 0 gets an answer from each of the five,
-    and the table has a line each."""
+    never waits for a view); then the drawn 0 gets an answer from the sidebar's KNN
+    and each of the four fitted models, and the table has a line for all six."""
     page = new_page  # opened at the view's own address below
     page.goto(f"{app_url}/beyond")
     wait_for_app(page)
@@ -512,9 +512,11 @@ def test_beyond_knn_shows_five_answers_for_a_drawn_digit(
     expect(fitting).to_be_visible()
     draw(page, DIGIT_STROKES["7"])
     wait_for_prediction(page, "7", timeout=10)
-    assert fitting.is_visible(), "the fit was done before the drawing was answered"
+    findings = page.get_by_text("What the KNN does not do")
+    assert not findings.is_visible(), "the fit was done before the drawing was answered"
+    expect(fitting).to_be_visible()  # (a rerun may redraw the bar: wait for it)
     screenshot(page, "beyond-fitting")
-    expect(page.get_by_text("Where the KNN wins")).to_be_visible(timeout=180_000)
+    expect(findings).to_be_visible(timeout=180_000)
     clear_canvas(page)
     draw(page, DIGIT_STROKES["0"])
     wait_for_prediction(page, "0", timeout=90)
@@ -527,7 +529,8 @@ def test_beyond_knn_shows_five_answers_for_a_drawn_digit(
     ]
     assert answers.count("0") >= 4, answers
     table = page.locator('[data-testid="stTable"]')
-    expect(table.get_by_text("(by CV)")).to_be_visible()
+    expect(table.get_by_text("the tutorial's KNN", exact=True)).to_be_visible()
+    expect(table.get_by_text("by 3-fold CV by writer").first).to_be_visible()
     # the last column on screen, not behind a horizontal scroll (a grid cut it off)
     assert table.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
     screenshot(page, "beyond-0")

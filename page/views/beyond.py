@@ -130,8 +130,9 @@ def view() -> None:
     table_ui(scores)
     findings_ui(scores)
     st.caption(
-        "`python -m digits_knn compare --source SOURCE` prints the same table "
-        "(`--json` for scripts)."
+        "`python -m digits_knn compare --source SOURCE` prints the same table, with "
+        "the KNN the tutorial's grid search picks (the Tune view runs that search "
+        "here); `--json` for scripts."
     )
 
 

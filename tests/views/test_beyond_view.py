@@ -1,4 +1,4 @@
-"""Beyond KNN: the table of seven models, each fitted model's answer for the drawing,
+"""Beyond KNN: the table of six models, each fitted model's answer for the drawing,
 and sentences that say what the table shows."""
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from tests.views.apptest import start
 MODELS = [
     "KNN",
     "the tutorial's KNN",
-    "KNN, grid-searched",
     "KNN on HOG",
     "SVM (RBF)",
     "random forest",
     "logistic regression",
 ]
-FITTED = MODELS[3:]
+FITTED = MODELS[2:]
 # The comparison's models learn from small samples in these tests (tests/views/conftest).
 
 
@@ -33,7 +32,7 @@ def test_the_table_and_every_models_answer_for_a_drawn_4() -> None:
     at = start(draw_strokes(STROKE_DIGITS[4]), view="beyond")
     rows = table(at)
     assert [r["model"] for r in rows] == MODELS
-    samples = ["3,000", "3,000", "2,000", "1,500", "2,000", "2,000"]
+    samples = ["3,000", "2,000", "1,500", "2,000", "2,000"]
     assert [r["training digits"] for r in rows][1:] == samples
     uci = [str(r["UCI test split"]) for r in rows]
     assert all(u.endswith("%") and 75 < float(u[:-1]) <= 100 for u in uci), uci
