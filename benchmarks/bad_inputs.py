@@ -31,9 +31,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 from docblocks import write_block  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from digits_knn.data import load_split  # noqa: E402
-from digits_knn.model import fit_model  # noqa: E402
-from digits_knn.persistence import model_to_bytes  # noqa: E402
+from digits_knn.datasets.training import load_split  # noqa: E402
+from digits_knn.search.model import fit_model  # noqa: E402
+from digits_knn.search.persistence import model_to_bytes  # noqa: E402
 from tests.test_model_file_fuzz import CHILD, mutations  # noqa: E402
 
 DOC = ROOT / "docs" / "security.md"
@@ -123,7 +123,7 @@ def _declaring(width: int, height: int) -> bytes:
 
 
 def pictures() -> Counter[tuple[str, str]]:
-    from digits_knn.preprocessing import ImageFileError, load_image
+    from digits_knn.features.preprocessing import ImageFileError, load_image
 
     cases = {
         "picture: a header declaring 9-400 megapixels (a bomb)": [
@@ -150,9 +150,9 @@ def pictures() -> Counter[tuple[str, str]]:
 
 
 def settings() -> Counter[tuple[str, str]]:
-    from digits_knn import config
-    from digits_knn.config import ConfigError
-    from digits_knn.store import DrawingStore, StoreUnavailableError
+    from digits_knn.drawings import config
+    from digits_knn.drawings.config import ConfigError
+    from digits_knn.drawings.store import DrawingStore, StoreUnavailableError
     from tests.test_security import BAD_URLS
 
     tally: Counter[tuple[str, str]] = Counter()

@@ -4,10 +4,10 @@
 
 For test digits of two collections (the tutorial's UCI test scans; pen digits of
 unseen writers), each 32x32 bitmap is photographed as chalk on a board
-(:func:`digits_knn.photo.chalk_photo`: soft light strokes on a dark board, sensor
+(:func:`digits_knn.features.photo.chalk_photo`: soft light strokes on a dark board, sensor
 noise) three ways: even light, uneven light, uneven light inside a light frame. Each
 photo goes through what the page's upload and ``predict`` do
-(:func:`digits_knn.photo.as_dark_on_light`, then the drawing path) and the drawing
+(:func:`digits_knn.features.photo.as_dark_on_light`, then the drawing path) and the drawing
 view's model. Beside it, the same digits on paper (the bitmap on a white canvas): the
 photo's share right should match the paper's. Issue 37's target: >= 0.95.
 """
@@ -24,18 +24,23 @@ sys.path[:0] = [str(ROOT)]
 
 import numpy as np  # noqa: E402
 
-from digits_knn.data import DEFAULT_SOURCE, DRAWN_TEST, UCI_TEST, load_training_set  # noqa: E402
-from digits_knn.model import (  # noqa: E402
+from digits_knn.datasets.training import (  # noqa: E402
+    DEFAULT_SOURCE,
+    DRAWN_TEST,
+    UCI_TEST,
+    load_training_set,
+)
+from digits_knn.features.photo import as_dark_on_light, chalk_photo  # noqa: E402
+from digits_knn.features.preprocessing import (  # noqa: E402
+    DrawingError,
+    bitmap_to_canvas,
+    canvas_to_features,
+)
+from digits_knn.search.model import (  # noqa: E402
     DRAWING_ALGORITHM,
     DRAWING_N_NEIGHBORS,
     DRAWING_WEIGHTS,
     fit_model,
-)
-from digits_knn.photo import as_dark_on_light, chalk_photo  # noqa: E402
-from digits_knn.preprocessing import (  # noqa: E402
-    DrawingError,
-    bitmap_to_canvas,
-    canvas_to_features,
 )
 
 KINDS = {

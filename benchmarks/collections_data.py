@@ -2,7 +2,7 @@
 
 Shared by the benchmarks (``drawn_accuracy.py``, ``source_mix.py``): each collection is
 drawn or placed on a 280x280 canvas as the app's canvas would hold it, normalised by
-:func:`digits_knn.preprocessing.canvas_to_bitmap` and reduced to the 64 block counts;
+:func:`digits_knn.features.preprocessing.canvas_to_bitmap` and reduced to the 64 block counts;
 the results are kept in ``artifacts/cache/`` (git-ignored) so that a second run starts at
 once. Both cores are used.
 """
@@ -21,7 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digits_knn.corpora import (  # noqa: E402
+from digits_knn.beyond.novelty import LOOK_ALIKE_LETTERS, NON_DIGIT_LETTERS  # noqa: E402
+from digits_knn.datasets.corpora import (  # noqa: E402
     PEN_TEST_SEED,
     PEN_TEST_STYLE,
     UNSEEN_FONTS,
@@ -34,15 +35,14 @@ from digits_knn.corpora import (  # noqa: E402
     read_uji,
     reduce_all,
 )
-from digits_knn.data import load_bitmaps, load_split  # noqa: E402
-from digits_knn.novelty import LOOK_ALIKE_LETTERS, NON_DIGIT_LETTERS  # noqa: E402
-from digits_knn.preprocessing import (  # noqa: E402
+from digits_knn.datasets.training import load_bitmaps, load_split  # noqa: E402
+from digits_knn.features.preprocessing import (  # noqa: E402
     DrawingError,
     bitmap_to_canvas,
     bitmap_to_features,
     canvas_to_bitmap,
 )
-from digits_knn.strokes import parse_unipen  # noqa: E402
+from digits_knn.features.strokes import parse_unipen  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 CACHE = ROOT / "artifacts" / "cache"
@@ -200,7 +200,7 @@ class _ShapeJob:
         self.draw = draw
 
     def __call__(self, item: Any) -> np.ndarray:
-        from digits_knn.shapes import N_SHAPE_FEATURES, drawing_shape
+        from digits_knn.features.shapes import N_SHAPE_FEATURES, drawing_shape
 
         image = self.draw(item)
         try:
@@ -216,7 +216,7 @@ def _shapes(items: list[Any], draw: Callable[[Any], np.ndarray]) -> np.ndarray:
 
 
 def pen_shapes(pen: str = "varied") -> dict[str, np.ndarray]:
-    """Shape features (:func:`digits_knn.novelty.drawing_shape`) of :func:`pen_digits`."""
+    """Shape features (:func:`digits_knn.beyond.novelty.drawing_shape`) of :func:`pen_digits`."""
 
     def make() -> dict[str, np.ndarray]:
         digits = pen_trajectories()
@@ -266,7 +266,7 @@ def uci_shapes() -> dict[str, np.ndarray]:
     """Shape features of all 1,797 UCI scans placed on a canvas (``load_digits`` order)."""
 
     def make() -> dict[str, np.ndarray]:
-        from digits_knn.data import load_xy
+        from digits_knn.datasets.training import load_xy
 
         return {
             "S": _shapes(list(load_bitmaps()), _UciCanvas()),
@@ -278,7 +278,7 @@ def uci_shapes() -> dict[str, np.ndarray]:
 
 def unseen_font_letter_shapes() -> dict[str, np.ndarray]:
     """Shape features of the non-digit letters in the fonts the reference never saw
-    (:data:`digits_knn.corpora.UNSEEN_FONTS`), each drawn 4 times bent by hand (seeded
+    (:data:`digits_knn.datasets.corpora.UNSEEN_FONTS`), each drawn 4 times bent by hand (seeded
     apart from the reference's letters)."""
 
     def make() -> dict[str, np.ndarray]:

@@ -15,7 +15,7 @@ For each half (lower, upper, left, right) and each test set, the 32 hidden block
 
 Each method learns from the tutorial's data (its 1,437 training scans) and from the
 page's (91,413 digits); ``complete``'s default picks one of the two by the kind of the
-file's digits (:mod:`digits_knn.input_kind`). Test sets:
+file's digits (:mod:`digits_knn.beyond.input_kind`). Test sets:
 
 - *UCI test scans*: the tutorial's 360 test scans (its split is random, so their
   writers also wrote training scans: scans of unseen writers do worse);
@@ -40,8 +40,7 @@ import numpy as np  # noqa: E402
 from docblocks import write_block  # noqa: E402
 from sklearn.linear_model import Ridge  # noqa: E402
 
-from digits_knn.cli_complete import AUTO, source_for  # noqa: E402
-from digits_knn.completion import (  # noqa: E402
+from digits_knn.beyond.completion import (  # noqa: E402
     HALVES,
     choose_completion,
     fit_completer,
@@ -49,7 +48,8 @@ from digits_knn.completion import (  # noqa: E402
     rmse_per_count,
     visible_features,
 )
-from digits_knn.data import (  # noqa: E402
+from digits_knn.commands.complete import AUTO, source_for  # noqa: E402
+from digits_knn.datasets.training import (  # noqa: E402
     DEFAULT_SOURCE,
     DRAWN_TEST,
     MNIST_TEST,

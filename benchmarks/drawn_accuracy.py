@@ -16,7 +16,7 @@ distance on the 64 block counts), on:
 - the tutorial's 360 UCI test scans placed on a canvas and normalised again, and the
   UCI test split itself.
 
-Then "that doesn't look like a digit" (:mod:`digits_knn.novelty`): the share flagged of
+Then "that doesn't look like a digit" (:mod:`digits_knn.beyond.novelty`): the share flagged of
 each collection's real digits (the detector refitted per writer fold without that
 fold's pen writers and without the UCI test scans, so every digit is one it never saw),
 of generated non-digits per kind (seeded apart from the detector's own), and of UJI's
@@ -58,8 +58,15 @@ from collections_data import (
     unseen_font_letter_shapes,
 )
 
-from digits_knn.corpora import UNSEEN_FONTS, NonDigitPen, shapes_all
-from digits_knn.data import (
+from digits_knn.beyond.novelty import (
+    N_NETS,
+    REFERENCE_KINDS,
+    DigitDetector,
+    fit_detector,
+    load_shape_reference,
+)
+from digits_knn.datasets.corpora import UNSEEN_FONTS, NonDigitPen, shapes_all
+from digits_knn.datasets.training import (
     MNIST_TEST,
     PEN_FOLDS,
     TRAINING_SOURCES,
@@ -70,17 +77,10 @@ from digits_knn.data import (
     load_training_set,
     pen_fold,
 )
-from digits_knn.evaluation import held_out_neighbors, held_out_scores
-from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS
-from digits_knn.neighbors import fit_index
-from digits_knn.novelty import (
-    N_NETS,
-    REFERENCE_KINDS,
-    DigitDetector,
-    fit_detector,
-    load_shape_reference,
-)
-from digits_knn.strokes import NON_DIGIT_KINDS
+from digits_knn.features.strokes import NON_DIGIT_KINDS
+from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS
+from digits_knn.search.neighbors import fit_index
+from digits_knn.tuning.evaluation import held_out_neighbors, held_out_scores
 
 NON_DIGITS_PER_KIND = 100
 NON_DIGIT_SEED = 0  # the detector's reference uses seed 1

@@ -39,9 +39,9 @@ from latency import (  # noqa: E402
 )
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_training_set  # noqa: E402
-from digits_knn.neighbors import fit_index  # noqa: E402
-from digits_knn.projection import fit_map, nearest_on_map  # noqa: E402
+from digits_knn.beyond.projection import fit_map, nearest_on_map  # noqa: E402
+from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST, load_training_set  # noqa: E402
+from digits_knn.search.neighbors import fit_index  # noqa: E402
 from tests.browser import (  # noqa: E402
     draw,
     launch_browser,

@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-import digits_knn.preprocessing as pp
-from digits_knn.data import load_bitmaps, load_split, load_xy
-from digits_knn.model import fit_model
+import digits_knn.features.preprocessing as pp
+from digits_knn.datasets.training import load_bitmaps, load_split, load_xy
+from digits_knn.search.model import fit_model
 
 ROOT = Path(__file__).resolve().parents[1]
 CANVAS = 280

@@ -86,7 +86,7 @@ def real_digits(n: int, *, seed: int = 0, max_strokes: int = 3) -> list[RealDigi
     ValueError
         More digits asked for than the collections hold.
     """
-    from digits_knn.corpora import read_uji
+    from digits_knn.datasets.corpora import read_uji
 
     if not UJI.is_dir() or not DIGILETS.is_dir():
         raise FileNotFoundError(

@@ -40,9 +40,9 @@ from collections_data import (
     uji,
 )
 
-from digits_knn.data import load_split
-from digits_knn.distances import squared_euclidean
-from digits_knn.neighbors import merge_neighbors, vote
+from digits_knn.datasets.training import load_split
+from digits_knn.search.distances import squared_euclidean
+from digits_knn.search.neighbors import merge_neighbors, vote
 
 FOLDS = 5
 MAX_RENDERS = 6

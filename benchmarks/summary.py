@@ -24,7 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from docblocks import write_block  # noqa: E402
 
-from digits_knn.data import (  # noqa: E402
+from digits_knn.datasets.training import (  # noqa: E402
     DEFAULT_SOURCE,
     DRAWN_TEST,
     MNIST_TEST,
@@ -33,13 +33,13 @@ from digits_knn.data import (  # noqa: E402
     load_split,
     load_training_set,
 )
-from digits_knn.evaluation import (  # noqa: E402
+from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model  # noqa: E402
+from digits_knn.search.neighbors import fit_index  # noqa: E402
+from digits_knn.tuning.evaluation import (  # noqa: E402
     evaluate,
     held_out_neighbors,
     held_out_scores,
 )
-from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model  # noqa: E402
-from digits_knn.neighbors import fit_index  # noqa: E402
 
 README = ROOT / "README.md"
 DOCS = ROOT / "docs"

@@ -3,7 +3,7 @@
 The library behind the app and the command line; it never imports Streamlit. Importing
 the package imports none of its modules: each public name below loads its module when
 it is first used (``digits_knn.fit_model``, ``from digits_knn import fit_model``), and
-``import digits_knn.canvas`` loads only the canvas's plain numbers. The app puts its
+``import digits_knn.features.canvas`` loads only the canvas's plain numbers. The app puts its
 canvas on screen before NumPy and the rest of the library are loaded
 (``benchmarks/latency.py`` measures the first canvas); the modules import
 scikit-learn, SciPy's image code, matplotlib and skops inside the functions that use
@@ -16,12 +16,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the names as type checkers and editors see them
-    from digits_knn.completion import (
+    from digits_knn.beyond.completion import (
         Completer as Completer,
         choose_completion as choose_completion,
         fit_completer as fit_completer,
     )
-    from digits_knn.data import (
+    from digits_knn.beyond.novelty import (
+        DigitDetector as DigitDetector,
+        default_detector as default_detector,
+    )
+    from digits_knn.beyond.projection import DigitMap as DigitMap, fit_map as fit_map
+    from digits_knn.datasets.training import (
         Collection as Collection,
         PenDigits as PenDigits,
         Split as Split,
@@ -35,34 +40,12 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them
         load_xy as load_xy,
         split_xy as split_xy,
     )
-    from digits_knn.evaluation import (
-        Evaluation as Evaluation,
-        evaluate as evaluate,
-        score as score,
+    from digits_knn.drawings.exchange import CsvImportError as CsvImportError
+    from digits_knn.drawings.store import (
+        DrawingStore as DrawingStore,
+        StoreError as StoreError,
     )
-    from digits_knn.exchange import CsvImportError as CsvImportError
-    from digits_knn.model import (
-        Explanation as Explanation,
-        HyperparameterError as HyperparameterError,
-        Neighbor as Neighbor,
-        explain as explain,
-        fit_model as fit_model,
-    )
-    from digits_knn.neighbors import (
-        NeighborIndex as NeighborIndex,
-        fit_index as fit_index,
-    )
-    from digits_knn.novelty import (
-        DigitDetector as DigitDetector,
-        default_detector as default_detector,
-    )
-    from digits_knn.persistence import (
-        ModelFileError as ModelFileError,
-        UntrustedModelError as UntrustedModelError,
-        load_model as load_model,
-        save_model as save_model,
-    )
-    from digits_knn.preprocessing import (
+    from digits_knn.features.preprocessing import (
         DrawingError as DrawingError,
         ImageFileError as ImageFileError,
         bitmap_to_features as bitmap_to_features,
@@ -70,27 +53,47 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them
         canvas_to_features as canvas_to_features,
         load_image as load_image,
     )
-    from digits_knn.projection import DigitMap as DigitMap, fit_map as fit_map
-    from digits_knn.selection import (
-        SearchResult as SearchResult,
-        grid_search as grid_search,
-        tutorial_param_grid as tutorial_param_grid,
-    )
-    from digits_knn.shapes import (
+    from digits_knn.features.shapes import (
         drawing_shape as drawing_shape,
         shape_features as shape_features,
     )
-    from digits_knn.store import DrawingStore as DrawingStore, StoreError as StoreError
-    from digits_knn.strokes import (
+    from digits_knn.features.strokes import (
         PenDigit as PenDigit,
         parse_unipen as parse_unipen,
         render_strokes as render_strokes,
     )
+    from digits_knn.search.model import (
+        Explanation as Explanation,
+        HyperparameterError as HyperparameterError,
+        Neighbor as Neighbor,
+        explain as explain,
+        fit_model as fit_model,
+    )
+    from digits_knn.search.neighbors import (
+        NeighborIndex as NeighborIndex,
+        fit_index as fit_index,
+    )
+    from digits_knn.search.persistence import (
+        ModelFileError as ModelFileError,
+        UntrustedModelError as UntrustedModelError,
+        load_model as load_model,
+        save_model as save_model,
+    )
+    from digits_knn.tuning.evaluation import (
+        Evaluation as Evaluation,
+        evaluate as evaluate,
+        score as score,
+    )
+    from digits_knn.tuning.selection import (
+        SearchResult as SearchResult,
+        grid_search as grid_search,
+        tutorial_param_grid as tutorial_param_grid,
+    )
 
 #: Each module's public names, exported here.
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "completion": ("Completer", "choose_completion", "fit_completer"),
-    "data": (
+    "beyond.completion": ("Completer", "choose_completion", "fit_completer"),
+    "datasets.training": (
         "Collection",
         "PenDigits",
         "Split",
@@ -104,18 +107,24 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "load_xy",
         "split_xy",
     ),
-    "evaluation": ("Evaluation", "evaluate", "score"),
-    "exchange": ("CsvImportError",),
-    "model": ("Explanation", "HyperparameterError", "Neighbor", "explain", "fit_model"),
-    "neighbors": ("NeighborIndex", "fit_index"),
-    "novelty": ("DigitDetector", "default_detector"),
-    "persistence": (
+    "tuning.evaluation": ("Evaluation", "evaluate", "score"),
+    "drawings.exchange": ("CsvImportError",),
+    "search.model": (
+        "Explanation",
+        "HyperparameterError",
+        "Neighbor",
+        "explain",
+        "fit_model",
+    ),
+    "search.neighbors": ("NeighborIndex", "fit_index"),
+    "beyond.novelty": ("DigitDetector", "default_detector"),
+    "search.persistence": (
         "ModelFileError",
         "UntrustedModelError",
         "load_model",
         "save_model",
     ),
-    "preprocessing": (
+    "features.preprocessing": (
         "DrawingError",
         "ImageFileError",
         "bitmap_to_features",
@@ -123,11 +132,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "canvas_to_features",
         "load_image",
     ),
-    "projection": ("DigitMap", "fit_map"),
-    "selection": ("SearchResult", "grid_search", "tutorial_param_grid"),
-    "shapes": ("drawing_shape", "shape_features"),
-    "store": ("DrawingStore", "StoreError"),
-    "strokes": ("PenDigit", "parse_unipen", "render_strokes"),
+    "beyond.projection": ("DigitMap", "fit_map"),
+    "tuning.selection": ("SearchResult", "grid_search", "tutorial_param_grid"),
+    "features.shapes": ("drawing_shape", "shape_features"),
+    "drawings.store": ("DrawingStore", "StoreError"),
+    "features.strokes": ("PenDigit", "parse_unipen", "render_strokes"),
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 

@@ -1,7 +1,7 @@
-"""``python -m digits_knn``: see :mod:`digits_knn.cli`."""
+"""``python -m digits_knn``: see :mod:`digits_knn.commands.cli`."""
 
 import sys
 
-from digits_knn.cli import main
+from digits_knn.commands.cli import main
 
 sys.exit(main())

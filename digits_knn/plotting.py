@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from digits_knn.preprocessing import BLOCK_SIZE, GRID_SIZE, MAX_COUNT, unpack_bitmaps
+from digits_knn.features.preprocessing import (
+    BLOCK_SIZE,
+    GRID_SIZE,
+    MAX_COUNT,
+    unpack_bitmaps,
+)
 
 if TYPE_CHECKING:
     import altair as alt
@@ -119,7 +124,7 @@ def _counts_png(counts: bytes, cell: int) -> bytes:
 
 
 def shares_png(shares: np.ndarray, *, cell: int = 28) -> bytes:
-    """Each block's share of a distance (:func:`digits_knn.why.block_shares`) as an
+    """Each block's share of a distance (:func:`digits_knn.search.why.block_shares`) as an
     8x8 grid: white where the two digits agree, deeper orange the more a block adds,
     its percentage written in it (blank under 1%).
 
@@ -362,7 +367,7 @@ def grid_heatmap(
     Parameters
     ----------
     rows : sequence of dict
-        :func:`digits_knn.selection.results_table`: ``n_neighbors``, ``p``,
+        :func:`digits_knn.tuning.selection.results_table`: ``n_neighbors``, ``p``,
         ``weights``, ``mean_test_score``, ``std_test_score``, ``rank_test_score``.
     weights : str, default "uniform"
         Which weighting's results to show.
@@ -417,7 +422,7 @@ def validation_curve_chart(
     Parameters
     ----------
     rows : sequence of dict
-        :func:`digits_knn.selection.results_table` of a search run with train scores.
+        :func:`digits_knn.tuning.selection.results_table` of a search run with train scores.
     weights : str, default "uniform"
 
     Returns

@@ -8,7 +8,7 @@ plain values in its key (a leading underscore marks an argument left out of the 
 always with a plain value in the key that stands for it).
 
 A KNN's fit is its training data, whatever k and the votes are, so the searches are
-cached per training data, p and algorithm (:class:`digits_knn.neighbors.NeighborIndex`)
+cached per training data, p and algorithm (:class:`digits_knn.search.neighbors.NeighborIndex`)
 and k and the votes are chosen per query: moving the k slider refits nothing. The
 users' drawings are a separate small part of each search, so a new drawing refits
 only that part, and each part's test-set neighbours are computed once.
@@ -25,10 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import streamlit as st
 
-from digits_knn import config
-from digits_knn.admin import SignInLimiter
-from digits_knn.config import ConfigError
-from digits_knn.data import (
+from digits_knn.datasets.training import (
     DEFAULT_SOURCE,
     DRAWN_TEST,
     MNIST_TEST,
@@ -42,7 +39,19 @@ from digits_knn.data import (
     sample_rows,
     writer_groups,
 )
-from digits_knn.evaluation import (
+from digits_knn.drawings import config
+from digits_knn.drawings.admin import SignInLimiter
+from digits_knn.drawings.config import ConfigError
+from digits_knn.drawings.store import (
+    READ_TIMEOUT,
+    UNAVAILABLE,
+    DrawingStore,
+    StoreUnavailableError,
+    UserDigits,
+)
+from digits_knn.features.prepared import Drawing, image_digest, prepare_drawing
+from digits_knn.search.neighbors import NeighborIndex, fit_index, merge_neighbors
+from digits_knn.tuning.evaluation import (
     AlgorithmTiming,
     Evaluation,
     Neighbors,
@@ -50,22 +59,13 @@ from digits_knn.evaluation import (
     held_out_scores,
     time_algorithms,
 )
-from digits_knn.neighbors import NeighborIndex, fit_index, merge_neighbors
-from digits_knn.prepared import Drawing, image_digest, prepare_drawing
-from digits_knn.store import (
-    READ_TIMEOUT,
-    UNAVAILABLE,
-    DrawingStore,
-    StoreUnavailableError,
-    UserDigits,
-)
 from page.jobs import Job, Slots, result_of
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
 
-    from digits_knn.novelty import DigitCheck, DigitDetector
-    from digits_knn.selection import SearchResult
+    from digits_knn.beyond.novelty import DigitCheck, DigitDetector
+    from digits_knn.tuning.selection import SearchResult
     from page.sidebar import ModelSettings
     from page.state import Grid
 
@@ -83,7 +83,7 @@ TEST_STRIDES = {DRAWN_TEST: 8, MNIST_TEST: 10}
 
 
 def admin_password_hash() -> str | None:
-    """The admin password's hash (:func:`digits_knn.config.admin_password_hash`);
+    """The admin password's hash (:func:`digits_knn.drawings.config.admin_password_hash`);
     None if no admin is configured or the secrets cannot be read (then nobody can
     sign in, and :func:`drawings` reports the broken file)."""
     try:
@@ -436,13 +436,15 @@ def classifier_for(data: TrainingData, settings: ModelSettings) -> KNeighborsCla
 @st.cache_resource(show_spinner="Learning what digits look like…")
 def digit_detector() -> DigitDetector:
     """'Is it a digit at all?', calibrated once on the shipped reference digits."""
-    from digits_knn.novelty import default_detector  # scipy: after the canvas is up
+    from digits_knn.beyond.novelty import (
+        default_detector,  # scipy: after the canvas is up
+    )
 
     return default_detector()
 
 
 def drawing(image: np.ndarray) -> Drawing:
-    """``image`` prepared once (:func:`digits_knn.prepared.prepare_drawing`): the
+    """``image`` prepared once (:func:`digits_knn.features.prepared.prepare_drawing`): the
     prediction, the digit check and every view that follows the drawing read the
     same :class:`Drawing`. A slider move or a view switch reruns on the same image
     and finds it here (keyed by the image's digest, computed once per run)."""
@@ -469,10 +471,10 @@ def _digit_check(digest: str, _drawing: Drawing) -> DigitCheck:
 def uploaded_image(data: bytes) -> tuple[np.ndarray | None, str | None]:
     """An uploaded picture decoded once per content (a rerun, a slider move, another
     session uploading the same file reuse it), light ink on dark inverted
-    (:mod:`digits_knn.photo`): the image and what was done to it, or None and why
+    (:mod:`digits_knn.features.photo`): the image and what was done to it, or None and why
     it cannot be used."""
-    from digits_knn import preprocessing
-    from digits_knn.photo import as_dark_on_light
+    from digits_knn.features import preprocessing
+    from digits_knn.features.photo import as_dark_on_light
 
     try:
         photo = as_dark_on_light(preprocessing.load_image(data))
@@ -529,7 +531,7 @@ def grid_search_job(grid: Grid) -> Job[SearchResult]:
     ValueError
         A grid that cannot be searched (checked here, in the run that asks).
     """
-    from digits_knn.selection import check_cv, grid_search, make_param_grid
+    from digits_knn.tuning.selection import check_cv, grid_search, make_param_grid
 
     X, y, groups = tune_data(grid.data)
     param_grid = make_param_grid(*grid.k_range, list(grid.p_values), list(grid.weights))

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from digits_knn.compare import (
+from digits_knn.beyond.compare import (
     KNN,
     SAMPLES,
     SEARCHED_KNN,
@@ -26,15 +26,15 @@ from digits_knn.compare import (
     progress_steps,
     score_contenders,
 )
-from digits_knn.completion import (
+from digits_knn.beyond.completion import (
     Completer,
     CompletionChoice,
     choose_completion,
     fit_completer,
 )
-from digits_knn.data import sample_rows, writer_groups
-from digits_knn.map_chart import MapPoints, map_points
-from digits_knn.projection import DigitMap, fit_map, metric_accuracy
+from digits_knn.beyond.map_chart import MapPoints, map_points
+from digits_knn.beyond.projection import DigitMap, fit_map, metric_accuracy
+from digits_knn.datasets.training import sample_rows, writer_groups
 from page.cache import shipped_training
 from page.jobs import Job, result_of
 

@@ -104,7 +104,7 @@ def confusion_table(
     confusion : 10 x 10 counts
         ``confusion[i][j]``: test digits of true label i predicted as j.
     precision, recall : 10 values in 0..1 each
-        Per digit, as :class:`digits_knn.evaluation.Evaluation` holds them.
+        Per digit, as :class:`digits_knn.tuning.evaluation.Evaluation` holds them.
     """
     most = max(1, max(max(row) for row in confusion))
     cell = "padding: 0.2rem 0.45rem; text-align: right; min-width: 2.2rem"

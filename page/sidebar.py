@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from digits_knn.data import TRAINING_SOURCES, USER_SOURCE
-from digits_knn.model import (
+from digits_knn.datasets.training import TRAINING_SOURCES, USER_SOURCE
+from digits_knn.search.model import (
     DEFAULT_P,
     DRAWING_ALGORITHM,
     DRAWING_N_NEIGHBORS,

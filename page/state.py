@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # only annotations: the canvas's first run imports no NumPy
     import numpy as np
     from sklearn.neighbors import KNeighborsClassifier
 
-    from digits_knn.neighbors import NeighborIndex
+    from digits_knn.search.neighbors import NeighborIndex
 
 _SESSION_ID = "session_id"
 _CANVAS = "canvas_generation"

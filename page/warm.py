@@ -20,7 +20,7 @@ logger = logging.getLogger("digits_knn.page")
 
 def _load() -> None:
     try:
-        from digits_knn import shapes  # noqa: F401 - SciPy's image code, imported once
+        from digits_knn.features import shapes  # noqa: F401 - SciPy's image code, imported once
         from page import cache
 
         cache.digit_detector()

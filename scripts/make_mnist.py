@@ -6,8 +6,8 @@ other writers, licensed Creative Commons Attribution-Share Alike 3.0. The file t
 script writes is derived from MNIST and is shared under the same licence (CC BY-SA 3.0).
 
 Each digit (white ink on black, 28x28) is inverted and enlarged to a 280x280 canvas
-(:func:`digits_knn.corpora.mnist_canvas`), then normalised by the path a user's drawing
-takes (:func:`digits_knn.preprocessing.canvas_to_bitmap`) and counted in 4x4 blocks.
+(:func:`digits_knn.datasets.corpora.mnist_canvas`), then normalised by the path a user's drawing
+takes (:func:`digits_knn.features.preprocessing.canvas_to_bitmap`) and counted in 4x4 blocks.
 What ships: the 64 counts, the 32x32 bitmaps bit-packed, the labels; training and test
 digits apart.
 
@@ -26,8 +26,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digits_knn.corpora import draw_mnist, read_idx, reduce_all  # noqa: E402
-from digits_knn.preprocessing import bitmap_to_features  # noqa: E402
+from digits_knn.datasets.corpora import draw_mnist, read_idx, reduce_all  # noqa: E402
+from digits_knn.features.preprocessing import bitmap_to_features  # noqa: E402
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "mnist"
 TARGET = ROOT / "digits_knn" / "_data" / "mnist_drawn.npz"

@@ -6,9 +6,9 @@ Source: UCI Machine Learning Repository, "Pen-Based Recognition of Handwritten D
 
 Each trajectory is drawn the way the app's canvas draws strokes (round caps and joins)
 ``RENDERS`` times for training, with pens, sizes and slants varied as
-:data:`digits_knn.corpora.PEN_TRAIN_STYLE` says, and once more, seeded apart, for
-testing (:data:`digits_knn.corpora.PEN_TEST_STYLE`); every drawing is reduced by the very
-path a user's drawing takes (:func:`digits_knn.preprocessing.canvas_to_bitmap`, then
+:data:`digits_knn.datasets.corpora.PEN_TRAIN_STYLE` says, and once more, seeded apart, for
+testing (:data:`digits_knn.datasets.corpora.PEN_TEST_STYLE`); every drawing is reduced by the very
+path a user's drawing takes (:func:`digits_knn.features.preprocessing.canvas_to_bitmap`, then
 the 4x4 block counts). What ships: the 64 block counts, the 32x32 bitmaps (bit-packed),
 the labels, the writer ids and which rendering each row is. ``RENDERS`` was chosen by
 ``benchmarks/source_mix.py``.
@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digits_knn.corpora import (  # noqa: E402
+from digits_knn.datasets.corpora import (  # noqa: E402
     PEN_TEST_SEED,
     PEN_TEST_STYLE,
     PEN_TRAIN_SEED,
@@ -36,8 +36,8 @@ from digits_knn.corpora import (  # noqa: E402
     VariedPen,
     reduce_all,
 )
-from digits_knn.preprocessing import bitmap_to_features  # noqa: E402
-from digits_knn.strokes import parse_unipen  # noqa: E402
+from digits_knn.features.preprocessing import bitmap_to_features  # noqa: E402
+from digits_knn.features.strokes import parse_unipen  # noqa: E402
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "pendigits-orig.tra"
 TARGET = ROOT / "digits_knn" / "_data" / "pendigits_drawn.npz"

@@ -1,7 +1,7 @@
 """Generate ``digits_knn/_data/shape_reference.npz``: shapes of digits and non-digits.
 
-The reference of "that's not a digit" (:mod:`digits_knn.novelty`): the shape features
-(:func:`digits_knn.shapes.drawing_shape`) of
+The reference of "that's not a digit" (:mod:`digits_knn.beyond.novelty`): the shape features
+(:func:`digits_knn.features.shapes.drawing_shape`) of
 - each of the 7,494 UCI pendigits trajectories (E. Alpaydin and F. Alimoglu, Bogazici
   University, 1998, ``pendigits-orig.tra``, CC BY 4.0; 30 writers) drawn twice as
   canvas strokes: with a wide range of pen widths (5..36 px) and sizes (30%..95% of
@@ -13,18 +13,18 @@ The reference of "that's not a digit" (:mod:`digits_knn.novelty`): the shape fea
 - the first 10,000 MNIST training digits (Y. LeCun, C. Cortes, C. J. C. Burges, CC BY-SA
   3.0) through the canvas path: the shapes derived from them are shared under CC BY-SA
   3.0 too;
-- 300 generated non-digits of each kind (:data:`digits_knn.strokes.NON_DIGIT_KINDS`),
+- 300 generated non-digits of each kind (:data:`digits_knn.features.strokes.NON_DIGIT_KINDS`),
   seeded apart from those ``benchmarks/drawn_accuracy.py`` measures on;
 - letters: the 40 upper- and lower-case letters that are not written like digits
-  (all but :data:`digits_knn.novelty.LOOK_ALIKE_LETTERS`) in seven Hershey fonts
-  (:data:`digits_knn.corpora.HERSHEY_FONTS`; A. V. Hershey, 1967, free to use; read
+  (all but :data:`digits_knn.beyond.novelty.LOOK_ALIKE_LETTERS`) in seven Hershey fonts
+  (:data:`digits_knn.datasets.corpora.HERSHEY_FONTS`; A. V. Hershey, 1967, free to use; read
   with the ``Hershey-Fonts`` package, MIT, from ``requirements-dev.txt``), each drawn
   12 times bent, sheared and shaken as a hand draws
-  (:func:`digits_knn.strokes.bend_strokes`) with varied pens and sizes. UJI's
+  (:func:`digits_knn.features.strokes.bend_strokes`) with varied pens and sizes. UJI's
   handwritten letters stay out: they only measure the detector.
 Stored compactly (the unit-length orientation histogram as uint8 steps of 1/255, the
 global measures as float16), with the labels, the kind of each row, writer groups, the
-detector's networks (:class:`digits_knn.novelty.ShapeNet`, trained here on every row)
+detector's networks (:class:`digits_knn.beyond.novelty.ShapeNet`, trained here on every row)
 and its threshold, calibrated here (99% of the reference digits, each scored without
 its own writer's digits and by networks that never saw its writer, pass). About ten
 minutes on two cores.
@@ -44,8 +44,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digits_knn.canvas import STROKE_WIDTH  # noqa: E402
-from digits_knn.corpora import (  # noqa: E402
+from digits_knn.beyond.novelty import (  # noqa: E402
+    N_NETS,
+    NON_DIGIT_LETTERS,
+    REFERENCE_KINDS,
+    fit_detector,
+    is_digit_kind,
+    nets_to_arrays,
+)
+from digits_knn.datasets.corpora import (  # noqa: E402
     HandPen,
     NonDigitPen,
     VariedPen,
@@ -54,18 +61,11 @@ from digits_knn.corpora import (  # noqa: E402
     read_idx,
     shapes_all,
 )
-from digits_knn.data import load_bitmaps, load_xy  # noqa: E402
-from digits_knn.novelty import (  # noqa: E402
-    N_NETS,
-    NON_DIGIT_LETTERS,
-    REFERENCE_KINDS,
-    fit_detector,
-    is_digit_kind,
-    nets_to_arrays,
-)
-from digits_knn.preprocessing import bitmap_to_canvas  # noqa: E402
-from digits_knn.shapes import N_MEASURES, N_SHAPE_FEATURES  # noqa: E402
-from digits_knn.strokes import NON_DIGIT_KINDS, parse_unipen  # noqa: E402
+from digits_knn.datasets.training import load_bitmaps, load_xy  # noqa: E402
+from digits_knn.features.canvas import STROKE_WIDTH  # noqa: E402
+from digits_knn.features.preprocessing import bitmap_to_canvas  # noqa: E402
+from digits_knn.features.shapes import N_MEASURES, N_SHAPE_FEATURES  # noqa: E402
+from digits_knn.features.strokes import NON_DIGIT_KINDS, parse_unipen  # noqa: E402
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data"
 TARGET = ROOT / "digits_knn" / "_data" / "shape_reference.npz"

@@ -6,7 +6,7 @@ licensed CC BY 4.0. Only the 220 digits ship, as test digits: the app never trai
 them, so they measure how it does on writers and hardware it has never seen.
 
 Each digit is drawn like a canvas drawing with varied pens and sizes
-(:data:`digits_knn.corpora.PEN_TEST_STYLE`, seeded by its place among all the
+(:data:`digits_knn.datasets.corpora.PEN_TEST_STYLE`, seeded by its place among all the
 characters, as ``benchmarks/collections_data.py`` draws them) and normalised by the path
 a user's drawing takes.
 
@@ -25,8 +25,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digits_knn.corpora import PEN_TEST_STYLE, VariedPen, read_uji, reduce_all  # noqa: E402
-from digits_knn.preprocessing import bitmap_to_features  # noqa: E402
+from digits_knn.datasets.corpora import PEN_TEST_STYLE, VariedPen, read_uji, reduce_all  # noqa: E402
+from digits_knn.features.preprocessing import bitmap_to_features  # noqa: E402
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "uji_v1"
 TARGET = ROOT / "digits_knn" / "_data" / "uji_digits.npz"

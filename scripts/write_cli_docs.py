@@ -26,7 +26,7 @@ WIDTH = "88"
 
 def help_of(argv: list[str]) -> str:
     """What ``python -m digits_knn ARGV --help`` prints."""
-    from digits_knn.cli import main
+    from digits_knn.commands.cli import main
 
     before = os.environ.get("COLUMNS")
     os.environ["COLUMNS"] = WIDTH
@@ -44,7 +44,7 @@ def help_of(argv: list[str]) -> str:
 
 def commands() -> list[str]:
     """The command line's commands, in the order of its own help."""
-    from digits_knn.cli import build_parser
+    from digits_knn.commands.cli import build_parser
 
     parser = build_parser()
     for action in parser._actions:  # argparse keeps subcommands only here

@@ -241,8 +241,8 @@ def page_accuracy(**params: float | int | str) -> str:
     test split from one neighbour query at k=100 (the page's engine, whose agreement
     with scikit-learn ``tests/test_neighbors.py`` checks), formatted as the page does.
     """
-    from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_training_set
-    from digits_knn.neighbors import fit_index
+    from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST, load_training_set
+    from digits_knn.search.neighbors import fit_index
 
     source = str(params.pop("source", DEFAULT_SOURCE))
     k = int(params.pop("n_neighbors", 7))

@@ -13,15 +13,15 @@ import pytest
 from PIL import Image, ImageDraw
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.canvas import CANVAS_SIZE
-from digits_knn.data import (
+from digits_knn.datasets.training import (
     DEFAULT_SOURCE,
     Split,
     load_bitmaps,
     load_split,
     load_training_set,
 )
-from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
+from digits_knn.features.canvas import CANVAS_SIZE
+from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from digits_knn import admin
-from digits_knn.admin import (
+from digits_knn.commands.cli import main
+from digits_knn.drawings import admin
+from digits_knn.drawings.admin import (
     FREE_TRIES,
     MAX_WAIT,
     WINDOW,
@@ -19,7 +20,6 @@ from digits_knn.admin import (
     verify_password,
     wait_after,
 )
-from digits_knn.cli import main
 
 
 def test_a_hash_verifies_its_password_only() -> None:

@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.cli import build_parser, main
-from digits_knn.data import Split
-from digits_knn.model import DRAWING_N_NEIGHBORS, explain
-from digits_knn.preprocessing import canvas_to_features, load_image
-from digits_knn.strokes import non_digit_strokes, render_strokes
+from digits_knn.commands.cli import build_parser, main
+from digits_knn.datasets.training import Split
+from digits_knn.features.preprocessing import canvas_to_features, load_image
+from digits_knn.features.strokes import non_digit_strokes, render_strokes
+from digits_knn.search.model import DRAWING_N_NEIGHBORS, explain
 from tests.conftest import STROKE_DIGITS, draw_strokes, drawing_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -356,8 +356,8 @@ def test_predict_learns_from_the_apps_drawings(
     private_drawings_db: Path,
 ) -> None:
     """A drawing added in the app (here: the 4 taught as a 9) is in predict's model."""
-    from digits_knn.preprocessing import canvas_to_bitmap
-    from digits_knn.store import DrawingStore
+    from digits_knn.drawings.store import DrawingStore
+    from digits_knn.features.preprocessing import canvas_to_bitmap
 
     path = digit_files[4]
     DrawingStore(private_drawings_db).add(

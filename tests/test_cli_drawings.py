@@ -13,8 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pytest
 
-from digits_knn.cli import main
-from digits_knn.store import DrawingStore
+from digits_knn.commands.cli import main
+from digits_knn.drawings.store import DrawingStore
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,10 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from digits_knn import compare
-from digits_knn.cli import main
-from digits_knn.cli_compare import table
-from digits_knn.compare import (
+from digits_knn.beyond import compare
+from digits_knn.beyond.compare import (
     HELD_OUT_FOLD,
     IndexClassifier,
     choose_settings,
@@ -23,7 +21,9 @@ from digits_knn.compare import (
     stratified_rows,
     training_rows,
 )
-from digits_knn.data import (
+from digits_knn.commands.cli import main
+from digits_knn.commands.compare import table
+from digits_knn.datasets.training import (
     DEFAULT_SOURCE,
     DRAWN_TEST,
     MNIST_DIGITS,
@@ -33,7 +33,7 @@ from digits_knn.data import (
     TrainingSet,
     load_training_set,
 )
-from digits_knn.model import fit_model
+from digits_knn.search.model import fit_model
 
 #: Small samples: the same code as the page's, in seconds.
 SMALL = {

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import Ridge
 
-from digits_knn.completion import (
+from digits_knn.beyond.completion import (
     HALVES,
     choose_completion,
     fit_completer,
@@ -17,8 +17,8 @@ from digits_knn.completion import (
     rmse_per_count,
     visible_features,
 )
-from digits_knn.data import Split
-from digits_knn.preprocessing import canvas_to_bitmap
+from digits_knn.datasets.training import Split
+from digits_knn.features.preprocessing import canvas_to_bitmap
 from tests.conftest import STROKE_DIGITS, draw_strokes
 
 

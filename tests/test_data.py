@@ -8,7 +8,7 @@ from numpy.testing import assert_array_equal
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 
-from digits_knn.data import (
+from digits_knn.datasets.training import (
     PEN_FOLDS,
     load_bitmaps,
     load_mnist,
@@ -18,7 +18,7 @@ from digits_knn.data import (
     load_uji_digits,
     load_xy,
 )
-from digits_knn.preprocessing import bitmap_to_features
+from digits_knn.features.preprocessing import bitmap_to_features
 
 
 def test_load_xy_is_load_digits() -> None:
@@ -151,7 +151,7 @@ def test_the_digits_and_the_split_are_scikit_learns_without_importing_it() -> No
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    from digits_knn.data import load_xy, split_xy
+    from digits_knn.datasets.training import load_xy, split_xy
 
     X, y = load_xy()
     digits = load_digits()
@@ -178,7 +178,7 @@ def test_the_training_digits_load_without_scikit_learn() -> None:
     import sys
 
     code = (
-        "import sys; from digits_knn.data import load_training_set, DEFAULT_SOURCE; "
+        "import sys; from digits_knn.datasets.training import load_training_set, DEFAULT_SOURCE; "
         "load_training_set(DEFAULT_SOURCE); print('sklearn' in sys.modules)"
     )
     out = subprocess.run(

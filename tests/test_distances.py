@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from digits_knn.data import Split
-from digits_knn.distances import (
+from digits_knn.datasets.training import Split
+from digits_knn.search.distances import (
     minkowski_power_sums,
     nearest,
     power_sums_one,
@@ -111,7 +111,7 @@ def test_nearest_is_a_stable_sort_of_the_distances(
 ) -> None:
     """Exact distances, equal ones in row order: the k nearest are a prefix of the
     k + 1 nearest, across the chunks the training rows are handled in."""
-    monkeypatch.setattr("digits_knn.distances.CHUNK_ROWS", 100)
+    monkeypatch.setattr("digits_knn.search.distances.CHUNK_ROWS", 100)
     A, B = split.X_test[:30], split.X_train
     sums = direct_sums(A, B, p)
     order = np.argsort(sums, axis=1, kind="stable")[:, :25]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from digits_knn.cli import build_parser
-from digits_knn.data import load_split
-from digits_knn.evaluation import evaluate
-from digits_knn.model import fit_model
+from digits_knn.commands.cli import build_parser
+from digits_knn.datasets.training import load_split
+from digits_knn.search.model import fit_model
+from digits_knn.tuning.evaluation import evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()

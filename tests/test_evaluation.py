@@ -6,8 +6,8 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.data import Split
-from digits_knn.evaluation import evaluate
+from digits_knn.datasets.training import Split
+from digits_knn.tuning.evaluation import evaluate
 
 
 def test_tutorial_test_accuracy(
@@ -58,7 +58,7 @@ def test_score_counts_as_scikit_learn_does() -> None:
         precision_recall_fscore_support,
     )
 
-    from digits_knn.evaluation import score
+    from digits_knn.tuning.evaluation import score
 
     rng = np.random.default_rng(3)
     for _ in range(20):

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from digits_knn.findings import (
+from digits_knn.beyond.findings import (
     BEYOND_ACCURACY,
     MAP_ACCURACY,
     SOURCES_ACCURACY,

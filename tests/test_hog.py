@@ -1,4 +1,4 @@
-"""digits_knn.hog computes scikit-image's HOG numbers, for whole stacks of bitmaps."""
+"""digits_knn.features.hog computes scikit-image's HOG numbers, for whole stacks of bitmaps."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from skimage.feature import hog
 
-from digits_knn.data import TrainingSet, load_training_set
-from digits_knn.hog import hog_features
+from digits_knn.datasets.training import TrainingSet, load_training_set
+from digits_knn.features.hog import hog_features
 
 
 def reference(bitmaps: np.ndarray, params: tuple[int, int, int]) -> np.ndarray:
-    """scikit-image's hog, one bitmap at a time (as digits_knn.compare once did)."""
+    """scikit-image's hog, one bitmap at a time (as digits_knn.beyond.compare once did)."""
     orientations, cell, block = params
     return np.stack(
         [

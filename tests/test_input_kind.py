@@ -5,18 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digits_knn.data import (
+from digits_knn.beyond.input_kind import (
+    KindDetector,
+    fit_kind_detector,
+    kind_features,
+    looks_like_scans,
+)
+from digits_knn.datasets.training import (
     DEFAULT_SOURCE,
     DRAWN_TEST,
     MNIST_TEST,
     UCI_TEST,
     load_training_set,
-)
-from digits_knn.input_kind import (
-    KindDetector,
-    fit_kind_detector,
-    kind_features,
-    looks_like_scans,
 )
 
 

@@ -9,8 +9,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.data import Split
-from digits_knn.model import HyperparameterError, explain, fit_model
+from digits_knn.datasets.training import Split
+from digits_knn.search.model import HyperparameterError, explain, fit_model
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -136,7 +136,7 @@ def test_fitted_digits_reads_the_pinned_scikit_learn(split: Split) -> None:
     installs, so an upgrade that renames them fails this test, not the page."""
     import sklearn
 
-    from digits_knn.model import fitted_digits
+    from digits_knn.search.model import fitted_digits
 
     pinned = next(
         line.split("==")[1].strip()
@@ -166,4 +166,4 @@ def test_no_module_but_fitted_digits_reads_private_fitted_attributes() -> None:
         if PRIVATE_READS.search(line)
     }
     assert len(readers) == 2
-    assert all(reader.startswith("digits_knn/model.py:") for reader in readers)
+    assert all(reader.startswith("digits_knn/search/model.py:") for reader in readers)

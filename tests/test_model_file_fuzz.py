@@ -26,17 +26,17 @@ from typing import Any
 import numpy as np
 import pytest
 
-from digits_knn.data import Split
-from digits_knn.model import fit_model
-from digits_knn.persistence import model_to_bytes
+from digits_knn.datasets.training import Split
+from digits_knn.search.model import fit_model
+from digits_knn.search.persistence import model_to_bytes
 
 #: Each mutated file is loaded, then used as the page uses an uploaded model.
 CHILD = r"""
 import json, sys
 from pathlib import Path
 import numpy as np
-from digits_knn.model import explain
-from digits_knn.persistence import ModelFileError, model_from_bytes
+from digits_knn.search.model import explain
+from digits_knn.search.persistence import ModelFileError, model_from_bytes
 
 folder = Path(sys.argv[1])
 probe = np.load(folder / "probe.npy")

@@ -5,9 +5,13 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.data import UCI_TEST, Split, load_training_set
-from digits_knn.model import HyperparameterError, explain, fit_model
-from digits_knn.neighbors import fit_index, index_of_classifier, resolve_algorithm
+from digits_knn.datasets.training import UCI_TEST, Split, load_training_set
+from digits_knn.search.model import HyperparameterError, explain, fit_model
+from digits_knn.search.neighbors import (
+    fit_index,
+    index_of_classifier,
+    resolve_algorithm,
+)
 
 
 @pytest.mark.parametrize("algorithm", ["brute", "kd_tree", "ball_tree", "auto"])
@@ -113,7 +117,7 @@ def test_the_counts_by_column_are_one_copy_per_matrix() -> None:
     import gc
     import weakref
 
-    from digits_knn import neighbors
+    from digits_knn.search import neighbors
 
     training = load_training_set("uci")
     X = np.array(training.X_train)

@@ -3,9 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digits_knn.corpora import UNSEEN_FONTS, HandPen, hershey_letters
-from digits_knn.data import PEN_FOLDS, load_bitmaps, load_split, pen_fold
-from digits_knn.novelty import (
+from digits_knn.beyond.novelty import (
     CALIBRATION_SIZE,
     LOOK_ALIKE_LETTERS,
     N_NETS,
@@ -24,8 +22,10 @@ from digits_knn.novelty import (
     nets_from_arrays,
     nets_to_arrays,
 )
-from digits_knn.preprocessing import DrawingError, bitmap_to_canvas
-from digits_knn.shapes import (
+from digits_knn.datasets.corpora import UNSEEN_FONTS, HandPen, hershey_letters
+from digits_knn.datasets.training import PEN_FOLDS, load_bitmaps, load_split, pen_fold
+from digits_knn.features.preprocessing import DrawingError, bitmap_to_canvas
+from digits_knn.features.shapes import (
     N_SHAPE_FEATURES,
     POSITION_CELLS,
     SCALAR_WEIGHT,
@@ -33,7 +33,7 @@ from digits_knn.shapes import (
     shape_features,
     thin,
 )
-from digits_knn.strokes import (
+from digits_knn.features.strokes import (
     NON_DIGIT_KINDS,
     non_digit_strokes,
     render_strokes,

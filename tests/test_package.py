@@ -54,9 +54,10 @@ def loaded_by(modules: str, suspects: tuple[str, ...]) -> list[str]:
 def test_importing_the_package_does_not_import_sklearn() -> None:
     """The app draws its canvas before scikit-learn is loaded (first-canvas time)."""
     modules = (
-        "digits_knn, digits_knn.model, digits_knn.preprocessing, digits_knn.plotting, "
-        "digits_knn.data, digits_knn.evaluation, digits_knn.novelty, "
-        "digits_knn.persistence, digits_knn.store, digits_knn.selection"
+        "digits_knn, digits_knn.search.model, digits_knn.features.preprocessing, "
+        "digits_knn.plotting, digits_knn.datasets.training, digits_knn.tuning.evaluation, "
+        "digits_knn.beyond.novelty, "
+        "digits_knn.search.persistence, digits_knn.drawings.store, digits_knn.tuning.selection"
     )
     assert loaded_by(modules, ("sklearn", "matplotlib", "skops")) == []
 
@@ -87,15 +88,17 @@ def test_the_canvas_goes_out_before_numpy_and_the_library() -> None:
     fresh server's first run those imports took 0.3-0.5 s before the canvas)."""
     suspects = ("numpy", "PIL", "pandas", "page.cache", "page.sidebar")
     before_canvas = "page, page.views, page.views.canvas, page.state, digits_knn"
+    package = Path(digits_knn.__file__).parent
     assert loaded_by(before_canvas, suspects) == []
     library = loaded_by(
         before_canvas,
         tuple(
-            f"digits_knn.{p.stem}"
-            for p in Path(digits_knn.__file__).parent.glob("*.py")
+            "digits_knn." + ".".join(p.relative_to(package).with_suffix("").parts)
+            for p in package.rglob("*.py")
+            if p.stem != "__init__"
         ),
     )
-    assert library == ["digits_knn.canvas"]
+    assert library == ["digits_knn.features.canvas"]
     app = (Path(__file__).parents[1] / "app.py").read_text()
     assert app.index("drawing_and_links(current_view)") < app.index(
         "from page import sidebar"

@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digits_knn.cli import main
-from digits_knn.data import UCI_TEST, load_tests
-from digits_knn.photo import NOTICE, as_dark_on_light, chalk_photo
-from digits_knn.preprocessing import (
+from digits_knn.commands.cli import main
+from digits_knn.datasets.training import UCI_TEST, load_tests
+from digits_knn.features.photo import NOTICE, as_dark_on_light, chalk_photo
+from digits_knn.features.preprocessing import (
     DrawingError,
     bitmap_to_canvas,
     canvas_to_features,
     load_image,
 )
-from digits_knn.strokes import non_digit_strokes, render_strokes
+from digits_knn.features.strokes import non_digit_strokes, render_strokes
 from tests.conftest import STROKE_DIGITS, draw_strokes, drawing_model
 
 #: Generated photos per kind (the benchmark reads 400 of each).
@@ -69,8 +69,8 @@ def test_an_empty_board_or_a_scribble_is_still_refused() -> None:
     star = render_strokes(non_digit_strokes("star", rng))
     chalk_star = 255 - np.asarray(Image.fromarray(star).convert("L"))
     assert as_dark_on_light(chalk_star).notice == NOTICE  # read inverted, and then...
-    from digits_knn.novelty import default_detector
-    from digits_knn.shapes import drawing_shape
+    from digits_knn.beyond.novelty import default_detector
+    from digits_knn.features.shapes import drawing_shape
 
     check = default_detector().check(drawing_shape(as_dark_on_light(chalk_star).image))
     assert not check.is_digit  # ...not taken for a digit

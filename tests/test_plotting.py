@@ -5,9 +5,7 @@ import pytest
 from matplotlib.figure import Figure
 from numpy.testing import assert_array_equal
 
-from digits_knn.data import Split, load_xy
-from digits_knn.evaluation import time_algorithms
-from digits_knn.model import ALGORITHMS
+from digits_knn.datasets.training import Split, load_xy
 from digits_knn.plotting import (
     grid_heatmap,
     plot_digits,
@@ -15,7 +13,9 @@ from digits_knn.plotting import (
     render_counts,
     validation_curve_chart,
 )
-from digits_knn.selection import grid_search, results_table
+from digits_knn.search.model import ALGORITHMS
+from digits_knn.tuning.evaluation import time_algorithms
+from digits_knn.tuning.selection import grid_search, results_table
 
 
 def test_render_bitmap_is_ink_on_white(uci_bitmaps: np.ndarray) -> None:

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 
-from digits_knn.prepared import image_digest, prepare_drawing
-from digits_knn.preprocessing import DrawingError, canvas_to_bitmap
-from digits_knn.shapes import drawing_shape
-from digits_knn.strokes import non_digit_strokes, render_strokes
+from digits_knn.features.prepared import image_digest, prepare_drawing
+from digits_knn.features.preprocessing import DrawingError, canvas_to_bitmap
+from digits_knn.features.shapes import drawing_shape
+from digits_knn.features.strokes import non_digit_strokes, render_strokes
 from tests.conftest import STROKE_DIGITS, draw_strokes
 
 

@@ -9,8 +9,8 @@ from numpy.testing import assert_array_equal
 from PIL import Image
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.data import Split
-from digits_knn.preprocessing import (
+from digits_knn.datasets.training import Split
+from digits_knn.features.preprocessing import (
     MAX_FILE_BYTES,
     DrawingError,
     ImageFileError,
@@ -247,7 +247,7 @@ def test_deskew_stands_a_slanted_one_upright() -> None:
 
 
 def test_deskew_is_clipped_and_keeps_all_rows() -> None:
-    from digits_knn.preprocessing import MAX_SKEW, deskew
+    from digits_knn.features.preprocessing import MAX_SKEW, deskew
 
     flat = np.zeros((50, 200), dtype=bool)
     flat[24:27, 10:190] = True  # almost horizontal: an unbounded shear would explode

@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from digits_knn import config
-from digits_knn.backends import display_location, parse_postgres_url
-from digits_knn.cli import main
-from digits_knn.config import ConfigError
-from digits_knn.data import USER_SOURCE
-from digits_knn.store import UNAVAILABLE, DrawingStore, StoreUnavailableError
+from digits_knn.commands.cli import main
+from digits_knn.datasets.training import USER_SOURCE
+from digits_knn.drawings import config
+from digits_knn.drawings.backends import display_location, parse_postgres_url
+from digits_knn.drawings.config import ConfigError
+from digits_knn.drawings.store import UNAVAILABLE, DrawingStore, StoreUnavailableError
 from page.cache import Drawings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,10 +9,10 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.data import Split
-from digits_knn.distances import minkowski_power_sums
-from digits_knn.model import HyperparameterError
-from digits_knn.selection import (
+from digits_knn.datasets.training import Split
+from digits_knn.search.distances import minkowski_power_sums
+from digits_knn.search.model import HyperparameterError
+from digits_knn.tuning.selection import (
     SearchResult,
     grid_search,
     grid_search_sklearn,

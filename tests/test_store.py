@@ -18,18 +18,22 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digits_knn import store as store_module
-from digits_knn.admin import FREE_TRIES
-from digits_knn.config import default_db_path
-from digits_knn.data import USER_DIGITS, USER_SOURCE, load_training_set
-from digits_knn.exchange import MAX_IMPORT_BYTES, CsvImportError, parse_optdigits_csv
-from digits_knn.preprocessing import bitmap_to_features, counts_to_bitmap
-from digits_knn.store import (
+from digits_knn.datasets.training import USER_DIGITS, USER_SOURCE, load_training_set
+from digits_knn.drawings import store as store_module
+from digits_knn.drawings.admin import FREE_TRIES
+from digits_knn.drawings.config import default_db_path
+from digits_knn.drawings.exchange import (
+    MAX_IMPORT_BYTES,
+    CsvImportError,
+    parse_optdigits_csv,
+)
+from digits_knn.drawings.store import (
     DrawingStore,
     StoreError,
     StoreLimitError,
     StoreUnavailableError,
 )
+from digits_knn.features.preprocessing import bitmap_to_features, counts_to_bitmap
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -383,7 +387,7 @@ def test_twenty_concurrent_writers_lose_and_duplicate_nothing(
 BURST = """
 import sys
 import numpy as np
-from digits_knn.store import DrawingStore
+from digits_knn.drawings.store import DrawingStore
 
 store = DrawingStore(sys.argv[1])
 rng = np.random.default_rng(0)

@@ -3,9 +3,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.testing import assert_array_equal
 
-from digits_knn.corpora import HandPen
-from digits_knn.preprocessing import canvas_to_bitmap
-from digits_knn.strokes import (
+from digits_knn.datasets.corpora import HandPen
+from digits_knn.features.preprocessing import canvas_to_bitmap
+from digits_knn.features.strokes import (
     bend_strokes,
     parse_unipen,
     render_strokes,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digits_knn.data import Split
-from digits_knn.neighbors import fit_index
-from digits_knn.why import block_shares, nearest_of_another_class, why_sentence
+from digits_knn.datasets.training import Split
+from digits_knn.search.neighbors import fit_index
+from digits_knn.search.why import block_shares, nearest_of_another_class, why_sentence
 
 
 @pytest.mark.parametrize("p", [1.0, 1.5, 2.0, 3.0])

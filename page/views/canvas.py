@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from digits_knn.canvas import CANVAS_SIZE, STROKE_WIDTH
+from digits_knn.features.canvas import CANVAS_SIZE, STROKE_WIDTH
 from page import state
 from page.workarounds import component_code_preload
 

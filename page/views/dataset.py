@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from digits_knn.data import load_split, load_split_bitmaps, load_xy, select_examples
+from digits_knn.datasets.training import (
+    load_split,
+    load_split_bitmaps,
+    load_xy,
+    select_examples,
+)
 from digits_knn.plotting import bitmap_png, counts_png, plot_digits
 
 

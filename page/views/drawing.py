@@ -13,18 +13,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import streamlit as st
 
-from digits_knn.canvas import CANVAS_SIZE
-from digits_knn.data import USER_SOURCE, Pictures
-from digits_knn.exchange import encode_png
-from digits_knn.model import Explanation
+from digits_knn.datasets.training import USER_SOURCE, Pictures
+from digits_knn.drawings.exchange import encode_png
+from digits_knn.drawings.store import StoreError
+from digits_knn.features.canvas import CANVAS_SIZE
+from digits_knn.features.prepared import image_digest
 from digits_knn.plotting import (
     bitmap_png,
     counts_png,
     png_bytes,
     render_probabilities,
 )
-from digits_knn.prepared import image_digest
-from digits_knn.store import StoreError
+from digits_knn.search.model import Explanation
 from page import cache, state
 from page.figures import figure, gallery
 from page.sidebar import current_settings
@@ -32,8 +32,8 @@ from page.sidebar import current_settings
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
 
-    from digits_knn.neighbors import NeighborIndex
-    from digits_knn.novelty import DigitCheck
+    from digits_knn.beyond.novelty import DigitCheck
+    from digits_knn.search.neighbors import NeighborIndex
 
 VIEW = "drawing"
 
@@ -159,7 +159,11 @@ def why_ui(
     """Why a neighbour is near: each block's share of the distance to it, and to the
     nearest digit of another class, with one sentence built from the numbers."""
     from digits_knn.plotting import shares_png
-    from digits_knn.why import block_shares, nearest_of_another_class, why_sentence
+    from digits_knn.search.why import (
+        block_shares,
+        nearest_of_another_class,
+        why_sentence,
+    )
 
     st.subheader("Why they are near", anchor=False)
     chosen = compared_neighbor_ui(explanation)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from digits_knn.completion import (
+from digits_knn.beyond.completion import (
     HALVES,
     Completer,
     Completion,
@@ -17,14 +17,14 @@ from digits_knn.completion import (
     hidden_pixels,
     rmse_per_count,
 )
-from digits_knn.model import WEIGHTS
-from digits_knn.plotting import bitmap_png, png_bytes, render_counts, render_grey
-from digits_knn.preprocessing import (
+from digits_knn.features.preprocessing import (
     DrawingError,
     Part,
     bitmap_to_features,
     unpack_bitmaps,
 )
+from digits_knn.plotting import bitmap_png, png_bytes, render_counts, render_grey
+from digits_knn.search.model import WEIGHTS
 from page import cache, cache_views, state
 from page.figures import figure, gallery
 from page.jobs import until_ready

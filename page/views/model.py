@@ -9,7 +9,8 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from digits_knn.data import (
+from digits_knn.beyond.findings import sources_finding
+from digits_knn.datasets.training import (
     DRAWN_TEST,
     MNIST_TEST,
     TRAINING_SOURCES,
@@ -17,17 +18,16 @@ from digits_knn.data import (
     UJI_TEST,
     USER_SOURCE,
 )
-from digits_knn.evaluation import AlgorithmTiming, Evaluation
-from digits_knn.findings import sources_finding
-from digits_knn.model import fitted_digits
-from digits_knn.persistence import (
+from digits_knn.features.preprocessing import counts_to_bitmap
+from digits_knn.plotting import bitmap_png
+from digits_knn.search.model import fitted_digits
+from digits_knn.search.persistence import (
     ModelFileError,
     PickleRefusedError,
     model_from_bytes,
     model_to_bytes,
 )
-from digits_knn.plotting import bitmap_png
-from digits_knn.preprocessing import counts_to_bitmap
+from digits_knn.tuning.evaluation import AlgorithmTiming, Evaluation
 from page import cache, state
 from page.figures import confusion_table, figure, gallery
 from page.jobs import until_ready
@@ -192,7 +192,7 @@ def load_uploaded_model() -> None:
     except ModelFileError as exc:
         state.flash(VIEW, "error", f"That model cannot be used: {exc}")
         return
-    from digits_knn.neighbors import index_of_classifier
+    from digits_knn.search.neighbors import index_of_classifier
 
     index = index_of_classifier(model)
     X, _ = fitted_digits(model)  # whole numbers 0..16: checked by model_from_bytes

@@ -6,10 +6,10 @@ import contextlib
 
 import streamlit as st
 
-from digits_knn.admin import AdminConfigError, verify_password
-from digits_knn.exchange import CsvImportError
+from digits_knn.drawings.admin import AdminConfigError, verify_password
+from digits_knn.drawings.exchange import CsvImportError
+from digits_knn.drawings.store import DrawingStore, StoredDrawing, StoreError
 from digits_knn.plotting import bitmap_png
-from digits_knn.store import DrawingStore, StoredDrawing, StoreError
 from page import cache, state
 from page.figures import figure, gallery
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from digits_knn.findings import metric_finding
-from digits_knn.map_chart import map_spec
-from digits_knn.projection import (
+from digits_knn.beyond.findings import metric_finding
+from digits_knn.beyond.map_chart import map_spec
+from digits_knn.beyond.projection import (
     ACCURACY_FOLDS,
     ACCURACY_SAMPLE,
     METHODS,

@@ -6,10 +6,10 @@ from typing import Any
 
 import streamlit as st
 
-from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_split
-from digits_knn.evaluation import evaluate
+from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST, load_split
 from digits_knn.plotting import grid_heatmap, validation_curve_chart
-from digits_knn.selection import SearchResult, results_table, results_to_csv
+from digits_knn.tuning.evaluation import evaluate
+from digits_knn.tuning.selection import SearchResult, results_table, results_to_csv
 from page import cache, state
 from page.jobs import until_ready
 from page.sidebar import WEIGHT_LABELS, ModelSettings, apply_best, current_settings

@@ -17,9 +17,9 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
-from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_training_set
-from digits_knn.evaluation import evaluate
-from digits_knn.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
+from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST, load_training_set
+from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
+from digits_knn.tuning.evaluation import evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")

@@ -12,7 +12,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from digits_knn import compare, projection
+from digits_knn.beyond import compare, projection
 from page import cache_views
 from page.jobs import POLL_SECONDS
 from tests.test_compare import SMALL, SMALL_GRIDS

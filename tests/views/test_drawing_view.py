@@ -14,15 +14,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digits_knn.data import DEFAULT_SOURCE, load_training_set
-from digits_knn.preprocessing import (
+from digits_knn.datasets.training import DEFAULT_SOURCE, load_training_set
+from digits_knn.drawings.store import DrawingStore
+from digits_knn.features.preprocessing import (
     bitmap_to_canvas,
     canvas_to_bitmap,
     canvas_to_features,
     unpack_bitmaps,
 )
-from digits_knn.store import DrawingStore
-from digits_knn.strokes import non_digit_strokes, render_strokes
+from digits_knn.features.strokes import non_digit_strokes, render_strokes
 from page.sidebar import DEFAULT_SETTINGS
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import (
@@ -345,8 +345,8 @@ def test_a_drawing_is_prepared_once_and_a_rerun_reuses_it(
     move or a view switch reruns the drawing view on the same drawing and computes
     none of it again; a new stroke's are computed once."""
     import page.cache
-    from digits_knn import prepared, shapes
-    from digits_knn.novelty import DigitCheck, DigitDetector
+    from digits_knn.beyond.novelty import DigitCheck, DigitDetector
+    from digits_knn.features import prepared, shapes
 
     calls: list[str] = []
     real_ink, real_shape = prepared.ink_mask, shapes.crop_shape_features
@@ -440,7 +440,7 @@ def test_an_image_bomb_is_refused_before_decoding(
 
 
 def test_an_upload_is_decoded_once_per_content(monkeypatch: pytest.MonkeyPatch) -> None:
-    from digits_knn import preprocessing
+    from digits_knn.features import preprocessing
 
     calls: list[int] = []
     real = preprocessing.load_image

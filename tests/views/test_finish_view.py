@@ -6,8 +6,12 @@ import re
 
 import numpy as np
 
-from digits_knn.completion import choose_completion
-from digits_knn.data import DEFAULT_SOURCE, load_training_set, writer_groups
+from digits_knn.beyond.completion import choose_completion
+from digits_knn.datasets.training import (
+    DEFAULT_SOURCE,
+    load_training_set,
+    writer_groups,
+)
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import FakeCanvas, captions_of_figures, start
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digits_knn.data import DEFAULT_SOURCE, load_training_set
+from digits_knn.datasets.training import DEFAULT_SOURCE, load_training_set
 from tests.views.apptest import start
 
 

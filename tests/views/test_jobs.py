@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from digits_knn import selection
-from digits_knn.data import DEFAULT_SOURCE
-from digits_knn.model import DEFAULT_P
+from digits_knn.datasets.training import DEFAULT_SOURCE
+from digits_knn.search.model import DEFAULT_P
+from digits_knn.tuning import selection
 from page import cache, cache_views
 from page.jobs import Job, JobCancelled, Slots, wait
 from page.state import Grid

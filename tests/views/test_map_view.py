@@ -36,7 +36,7 @@ def text(at: AppTest) -> str:
 def test_the_drawing_and_its_neighbours_are_highlighted() -> None:
     at = start(draw_strokes(STROKE_DIGITS[7]), view="neighbourhood_map")
     spec = chart(at)
-    # Drawn on a canvas: 1,500 SVG elements slowed every stroke (digits_knn.map_chart).
+    # Drawn on a canvas: 1,500 SVG elements slowed every stroke (digits_knn.beyond.map_chart).
     assert spec["usermeta"]["embedOptions"]["renderer"] == "canvas"
     layers = spec["layer"]
     assert [layer["data"]["name"] for layer in layers] == [

@@ -8,10 +8,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from digits_knn.data import DEFAULT_SOURCE, UCI_TEST, load_split, load_training_set
-from digits_knn.evaluation import evaluate
-from digits_knn.model import fit_model
-from digits_knn.persistence import model_to_bytes
+from digits_knn.datasets.training import (
+    DEFAULT_SOURCE,
+    UCI_TEST,
+    load_split,
+    load_training_set,
+)
+from digits_knn.search.model import fit_model
+from digits_knn.search.persistence import model_to_bytes
+from digits_knn.tuning.evaluation import evaluate
 from page.views.model import MODEL_FILE, PER_DIGIT, SEARCH_SPEED, SECTIONS
 from tests.conftest import STROKE_DIGITS, draw_strokes, drawing_model
 from tests.views.apptest import (

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from digits_knn.admin import FREE_TRIES, hash_password
-from digits_knn.store import DrawingStore
+from digits_knn.drawings.admin import FREE_TRIES, hash_password
+from digits_knn.drawings.store import DrawingStore
 from page import cache
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import captions_of_figures, open_view, start
@@ -157,8 +157,8 @@ def test_a_database_that_fails_mid_way_falls_back_without_a_traceback(
     """A locked, read-only or full database: import_ui and training_data caught only
     some store errors and showed a traceback; now the import says nothing was
     imported and the page predicts from the shipped digits."""
-    from digits_knn.data import USER_SOURCE
-    from digits_knn.store import StoreUnavailableError
+    from digits_knn.datasets.training import USER_SOURCE
+    from digits_knn.drawings.store import StoreUnavailableError
 
     DrawingStore(private_drawings_db).add(3, np.eye(32, dtype=bool), session_id="x")
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from digits_knn.data import load_split
-from digits_knn.selection import grid_search, tutorial_param_grid
+from digits_knn.datasets.training import load_split
+from digits_knn.tuning.selection import grid_search, tutorial_param_grid
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import accuracy_for, metric, open_view, start, subheaders
 
