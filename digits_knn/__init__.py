@@ -66,11 +66,11 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them
         Explanation as Explanation,
         HyperparameterError as HyperparameterError,
         Neighbor as Neighbor,
-        explain as explain,
         fit_model as fit_model,
     )
     from digits_knn.search.neighbors import (
         NeighborIndex as NeighborIndex,
+        explain as explain,
         fit_index as fit_index,
     )
     from digits_knn.search.persistence import (
@@ -113,10 +113,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "Explanation",
         "HyperparameterError",
         "Neighbor",
-        "explain",
         "fit_model",
     ),
-    "search.neighbors": ("NeighborIndex", "fit_index"),
+    "search.neighbors": ("NeighborIndex", "explain", "fit_index"),
     "beyond.novelty": ("DigitDetector", "default_detector"),
     "search.persistence": (
         "ModelFileError",

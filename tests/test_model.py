@@ -10,7 +10,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.datasets.training import Split
-from digits_knn.search.model import HyperparameterError, explain, fit_model
+from digits_knn.search.model import HyperparameterError, fit_model
+from digits_knn.search.neighbors import explain
 
 ROOT = Path(__file__).resolve().parents[1]
 

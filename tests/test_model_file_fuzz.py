@@ -35,7 +35,7 @@ CHILD = r"""
 import json, sys
 from pathlib import Path
 import numpy as np
-from digits_knn.search.model import explain
+from digits_knn.search.neighbors import explain
 from digits_knn.search.persistence import ModelFileError, model_from_bytes
 
 folder = Path(sys.argv[1])

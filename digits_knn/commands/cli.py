@@ -5,36 +5,38 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
-from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.beyond.novelty import default_detector
 from digits_knn.commands.compare import add_compare_command
 from digits_knn.commands.complete import add_complete_command
-from digits_knn.commands.drawings import DB_HELP, add_admin_commands
+from digits_knn.commands.drawings import add_admin_commands
+from digits_knn.commands.options import (
+    EXIT_USAGE,
+    CLIError,
+    add_format_option,
+    add_model_options,
+    digit_count,
+    fit_from_args,
+    k_range,
+)
+from digits_knn.commands.tutorial import (
+    cmd_evaluate,
+    cmd_grid_search,
+    describe,
+    print_evaluation,
+)
 from digits_knn.datasets.training import (
     TRAINING_SOURCES,
     USER_SOURCE,
-    TrainingSet,
-    load_split,
-    load_tests,
-    load_training_set,
     load_xy,
-    sample_rows,
-    writer_groups,
 )
-from digits_knn.drawings.backends import is_url
-from digits_knn.drawings.config import ConfigError, drawings_location
+from digits_knn.drawings.config import ConfigError
 from digits_knn.drawings.exchange import CsvImportError
 from digits_knn.drawings.store import (
-    DrawingStore,
     StoreError,
     StoreUnavailableError,
-    UserDigits,
 )
 from digits_knn.features.photo import as_dark_on_light
 from digits_knn.features.preprocessing import (
@@ -46,318 +48,26 @@ from digits_knn.features.preprocessing import (
 from digits_knn.features.shapes import drawing_shape
 from digits_knn.plotting import plot_digits
 from digits_knn.search.model import (
-    ALGORITHMS,
-    DEFAULT_ALGORITHM,
-    DEFAULT_N_NEIGHBORS,
-    DEFAULT_P,
-    DEFAULT_WEIGHTS,
-    DRAWING_ALGORITHM,
-    DRAWING_N_NEIGHBORS,
-    DRAWING_WEIGHTS,
     WEIGHTS,
     HyperparameterError,
-    explain,
-    fit_model,
 )
-from digits_knn.search.neighbors import fit_index, index_of_classifier
+from digits_knn.search.neighbors import explain
 from digits_knn.search.persistence import (
-    DEFAULT_FORMAT,
-    FORMATS,
-    PICKLE_WARNING,
     ModelFileError,
     load_model,
     save_model,
 )
-from digits_knn.tuning.evaluation import (
-    evaluate,
-    format_confusion,
-    held_out_neighbors,
-    held_out_scores,
-)
 from digits_knn.tuning.selection import (
     TUTORIAL_K_RANGE,
     TUTORIAL_P_VALUES,
-    grid_search,
-    grid_search_sklearn,
-    make_param_grid,
-    results_table,
 )
-
-EXIT_USAGE = 2
-#: show-digits draws at most this many digits (a 10-column grid).
-MAX_SHOWN_DIGITS = 100
-
-
-class CLIError(Exception):
-    """An error to print as one line on stderr, without a traceback."""
-
-
-def _k_range(text: str) -> tuple[int, int, int]:
-    parts = text.split(":")
-    try:
-        numbers = tuple(int(p) for p in parts)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected START:STOP[:STEP] of whole numbers, got {text!r}"
-        ) from None
-    if len(numbers) == 2:
-        return numbers[0], numbers[1], 1
-    if len(numbers) == 3:
-        return numbers[0], numbers[1], numbers[2]
-    raise argparse.ArgumentTypeError(f"expected START:STOP[:STEP], got {text!r}")
-
-
-def _digit_count(text: str) -> int:
-    """``--count`` of show-digits: a whole number 1..MAX_SHOWN_DIGITS (argparse's own
-    ``choices`` check lists every allowed value in its message)."""
-    try:
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number 1..{MAX_SHOWN_DIGITS}, got {text!r}"
-        ) from None
-    if not 1 <= count <= MAX_SHOWN_DIGITS:
-        raise argparse.ArgumentTypeError(f"must be 1..{MAX_SHOWN_DIGITS}, got {count}")
-    return count
-
-
-def _add_model_options(
-    parser: argparse.ArgumentParser, *, drawing: bool = False
-) -> None:
-    """k, p, algorithm, source, weights: the tutorial's defaults, or with ``drawing``
-    the app's drawing view's (k=7, distance votes, brute force, every training source
-    and the users' drawings)."""
-    group = parser.add_argument_group(
-        "model (the app's drawing view's by default)"
-        if drawing
-        else "model (the tutorial's by default)"
-    )
-    group.add_argument(
-        "--k",
-        type=int,
-        default=DRAWING_N_NEIGHBORS if drawing else DEFAULT_N_NEIGHBORS,
-        help="number of neighbours that vote (default: %(default)s)",
-    )
-    group.add_argument(
-        "--p",
-        type=float,
-        default=DEFAULT_P,
-        help="Minkowski p >= 1: 1 Manhattan, 2 Euclidean (default: %(default)g)",
-    )
-    group.add_argument(
-        "--algorithm",
-        default=DRAWING_ALGORITHM if drawing else DEFAULT_ALGORITHM,
-        choices=ALGORITHMS,
-        help="neighbour search (default: %(default)s)",
-    )
-    group.add_argument(
-        "--source",
-        default=USER_SOURCE if drawing else "uci",
-        choices=list(TRAINING_SOURCES),
-        help="training data: uci, the tutorial's UCI optdigits split; uci+drawn, that "
-        "plus the UCI pen digits of 30 writers drawn as canvas strokes; "
-        "uci+drawn+mnist, that plus MNIST's 60,000 training digits; "
-        "uci+drawn+mnist+yours, that plus the drawings users added in the app (--db) "
-        "(default: %(default)s)",
-    )
-    group.add_argument(
-        "--db",
-        default=None,
-        metavar="PATH_OR_URL",
-        help=DB_HELP,
-    )
-    group.add_argument(
-        "--weights",
-        default=DRAWING_WEIGHTS if drawing else DEFAULT_WEIGHTS,
-        choices=WEIGHTS,
-        help="how neighbours' votes count (default: %(default)s)",
-    )
-
-
-def _add_format_option(parser: argparse.ArgumentParser, verb: str) -> None:
-    parser.add_argument(
-        "--format",
-        default=DEFAULT_FORMAT,
-        choices=FORMATS,
-        help=f"file format to {verb} (default: %(default)s). {PICKLE_WARNING}",
-    )
-
-
-def _user_digits(args: argparse.Namespace) -> UserDigits | None:
-    """The users' drawings for the source that includes them; None without a database."""
-    if args.source != USER_SOURCE:
-        return None
-    location = args.db or drawings_location()
-    if not is_url(location) and not Path(location).is_file():
-        if args.db:
-            raise StoreError(f"{location}: no such database")
-        return None
-    return DrawingStore(location).training_digits()
-
-
-def _fit_from_args(args: argparse.Namespace) -> KNeighborsClassifier:
-    return _fit(args, training_from_args(args))
-
-
-def training_from_args(args: argparse.Namespace) -> TrainingSet:
-    """The training set of ``--source`` (with the users' drawings of ``--db``)."""
-    return load_training_set(args.source, _user_digits(args))
-
-
-def _fit(args: argparse.Namespace, training: TrainingSet) -> KNeighborsClassifier:
-    return fit_model(
-        training.X_train,
-        training.y_train,
-        n_neighbors=args.k,
-        p=args.p,
-        algorithm=args.algorithm,
-        weights=args.weights,
-    )
-
-
-def _describe(model: KNeighborsClassifier) -> str:
-    return (
-        f"k={model.n_neighbors} p={model.p:g} algorithm={model.algorithm} "
-        f"weights={model.weights}"
-    )
-
-
-def _print_evaluation(
-    model: KNeighborsClassifier, training: TrainingSet | None
-) -> None:
-    """The tutorial's test accuracy and report, then every collection's accuracy.
-
-    ``training``: what the model learnt from (its pen writers are then each scored
-    with their own fold left out); None for a loaded model, whose data is unknown.
-    """
-    split = load_split()
-    result = evaluate(model, split.X_test, split.y_test)
-    print(f"model: {_describe(model)}, {model.n_samples_fit_:,} training digits")
-    print(
-        f"test accuracy: {result.accuracy:.4f} "
-        f"({result.n_test - len(result.misclassified)}/{result.n_test})"
-    )
-    print("confusion matrix (rows: true digit, columns: predicted):")
-    print(format_confusion(result.confusion))
-    print("digit  precision  recall")
-    for digit, (pr, rc) in enumerate(zip(result.precision, result.recall, strict=True)):
-        print(f"{digit:5d}  {pr:9.3f}  {rc:6.3f}")
-    # Every collection, pen writers each scored with their fold left out of training.
-    if training is None:
-        index, tests = index_of_classifier(model), load_tests()
-        print("accuracy per collection (the model's training digits are unknown):")
-    else:
-        index = fit_index(
-            training.X_train,
-            training.y_train,
-            p=float(model.p),
-            algorithm="brute",
-            folds=training.folds,
-        )
-        tests = training.tests
-        print("accuracy per collection (writers the model never saw):")
-    k, weights = int(model.n_neighbors), str(model.weights)
-    neighbors = held_out_neighbors(index, tests, k)
-    scores = held_out_scores(index, tests, neighbors, n_neighbors=k, weights=weights)
-    for name, found in scores.items():
-        print(f"  {name}: {found.accuracy:.4f} ({found.n_test:,} digits)")
-
-
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    training = training_from_args(args)
-    _print_evaluation(_fit(args, training), training)
-    return 0
-
-
-def _print_progress(done: int, total: int) -> None:
-    print(
-        f"grid search: {done}/{total} pieces of work done", file=sys.stderr, flush=True
-    )
-
-
-def _tune_data(
-    args: argparse.Namespace,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, str]:
-    """The digits to cross-validate on: X, y, writer groups (or None) and a note."""
-    if args.source == "uci":
-        split = load_split()
-        return split.X_train, split.y_train, None, "the tutorial's training split"
-    if args.sample < 2 * args.cv:
-        raise CLIError(f"--sample must be at least {2 * args.cv} digits")
-    training = load_training_set(args.source)
-    rows = sample_rows(len(training.y_train), args.sample)
-    note = (
-        f"{len(rows):,} of the {len(training.y_train):,} {args.source} training "
-        "digits, folds grouped by pen writer"
-    )
-    return (
-        training.X_train[rows],
-        training.y_train[rows],
-        writer_groups(training)[rows],
-        note,
-    )
-
-
-def cmd_grid_search(args: argparse.Namespace) -> int:
-    split = load_split()
-    X, y, groups, note = _tune_data(args)
-    if groups is not None and args.engine == "sklearn":
-        raise CLIError("--engine sklearn runs the tutorial's search: use --source uci")
-    k_start, k_stop, k_step = args.k_range
-    grid = make_param_grid(k_start, k_stop, k_step, args.p_values, args.weights)
-    n_candidates = len(grid["n_neighbors"]) * len(grid["p"]) * len(args.weights)
-    print(
-        f"grid search ({args.engine} engine): {n_candidates} candidates x {args.cv} "
-        f"folds on {note}",
-        file=sys.stderr,
-    )
-    start = time.perf_counter()
-    # Progress: joblib's own report for GridSearchCV, one line per piece for the engine.
-    result = (
-        grid_search_sklearn(
-            X,
-            y,
-            grid,
-            cv=args.cv,
-            n_jobs=args.n_jobs,
-            verbose=0 if args.quiet else 5,
-        )
-        if args.engine == "sklearn"
-        else grid_search(
-            X,
-            y,
-            grid,
-            cv=args.cv,
-            n_jobs=args.n_jobs,
-            progress=None if args.quiet else _print_progress,
-            groups=groups,
-        )
-    )
-    elapsed = time.perf_counter() - start
-    print("   k      p  weights   mean CV accuracy     std  rank")
-    for row in results_table(result):
-        print(
-            f"{row['n_neighbors']:4d} {row['p']:6g}  {row['weights']:8s}"
-            f"  {row['mean_test_score']:16.4f}  {row['std_test_score']:6.4f} "
-            f"{row['rank_test_score']:5d}"
-        )
-    best = result.best_params
-    test = evaluate(result.best_estimator, split.X_test, split.y_test)
-    print(
-        f"best parameters: n_neighbors={best['n_neighbors']} p={best['p']}"
-        + (f" weights={best['weights']}" if "weights" in best else "")
-    )
-    print(f"best cross-validated accuracy: {result.best_score:.4f}")
-    print(f"best model's test accuracy: {test.accuracy:.4f}")
-    print(f"search time: {elapsed:.2f} s", file=sys.stderr)
-    return 0
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
     model = (
         load_model(args.model, format=args.format)
         if args.model
-        else _fit_from_args(args)
+        else fit_from_args(args)
     )
     detector = default_detector()
     failures = 0
@@ -397,16 +107,16 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_save(args: argparse.Namespace) -> int:
-    model = _fit_from_args(args)
+    model = fit_from_args(args)
     path = save_model(model, args.path, format=args.format)
-    print(f"saved {_describe(model)} to {path} ({args.format})")
+    print(f"saved {describe(model)} to {path} ({args.format})")
     return 0
 
 
 def cmd_load(args: argparse.Namespace) -> int:
     model = load_model(args.path, format=args.format)
     print(f"loaded {args.path} ({args.format})")
-    _print_evaluation(model, None)
+    print_evaluation(model, None)
     return 0
 
 
@@ -439,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
         "collection of writers the model never saw (pen digits scored with their "
         "writer's fold left out of training, MNIST's test writers, UJI's digits).",
     )
-    _add_model_options(p)
+    add_model_options(p)
     p.set_defaults(func=cmd_evaluate)
 
     p = commands.add_parser(
@@ -451,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--k-range",
-        type=_k_range,
+        type=k_range,
         default=TUTORIAL_K_RANGE,
         metavar="START:STOP[:STEP]",
         help="values of k, stop excluded (default: 2:20:2)",
@@ -525,8 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
         "digit_threshold",
     )
     p.add_argument("--model", help="use a saved model instead of fitting one")
-    _add_format_option(p, "read --model as")
-    _add_model_options(p, drawing=True)
+    add_format_option(p, "read --model as")
+    add_model_options(p, drawing=True)
     p.set_defaults(func=cmd_predict)
 
     p = commands.add_parser(
@@ -536,8 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
         "training data) and save the model.",
     )
     p.add_argument("path", metavar="PATH")
-    _add_format_option(p, "write")
-    _add_model_options(p)
+    add_format_option(p, "write")
+    add_model_options(p)
     p.set_defaults(func=cmd_save)
 
     p = commands.add_parser(
@@ -547,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
         "on the tutorial's test split.",
     )
     p.add_argument("path", metavar="PATH")
-    _add_format_option(p, "read")
+    add_format_option(p, "read")
     p.set_defaults(func=cmd_load)
 
     p = commands.add_parser(
@@ -558,7 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out", metavar="OUT.png")
     p.add_argument(
         "--count",
-        type=_digit_count,
+        type=digit_count,
         default=10,
         metavar="N",
         help="how many digits, 1..100 (default: %(default)s)",

@@ -19,6 +19,7 @@ from digits_knn.beyond.compare import (
     score_contenders,
 )
 from digits_knn.commands.drawings import DB_HELP
+from digits_knn.commands.options import training_from_args
 from digits_knn.datasets.training import DEFAULT_SOURCE, TRAINING_SOURCES
 from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS
 
@@ -48,10 +49,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     def say(message: str) -> None:
         if not args.quiet:
             print(f"{message}…", file=sys.stderr, flush=True)
-
-    from digits_knn.commands.cli import (
-        training_from_args,  # the CLI imports this module
-    )
 
     training = training_from_args(args)
     contenders = fit_contenders(

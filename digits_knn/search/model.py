@@ -228,29 +228,6 @@ def sklearn_p(p: float) -> float:
     return int(p) if float(p).is_integer() else float(p)
 
 
-def explain(model: KNeighborsClassifier, features: np.ndarray) -> Explanation:
-    """Predict one digit and say which training digits voted for what.
-
-    The query runs on the calling thread (see
-    :meth:`digits_knn.search.neighbors.NeighborIndex.query`).
-
-    Parameters
-    ----------
-    model : fitted KNeighborsClassifier
-        Not modified.
-    features : ndarray of shape (64,), numbers in 0..16
-
-    Returns
-    -------
-    Explanation
-    """
-    from digits_knn.search.neighbors import index_of_classifier
-
-    return index_of_classifier(model).explain(
-        features, n_neighbors=int(model.n_neighbors), weights=str(model.weights)
-    )
-
-
 def fitted_digits(model: KNeighborsClassifier) -> tuple[np.ndarray, np.ndarray]:
     """The training digits a fitted KNN keeps (it keeps them all: that is its model).
 

@@ -589,3 +589,24 @@ def index_of_classifier(model: KNeighborsClassifier) -> NeighborIndex:
         tree=None if method == "brute" else model,
     )
     return NeighborIndex(float(model.p), str(model.algorithm), classes, (part,))
+
+
+def explain(model: KNeighborsClassifier, features: np.ndarray) -> Explanation:
+    """Predict one digit and say which training digits voted for what.
+
+    The query runs on the calling thread (see
+    :meth:`digits_knn.search.neighbors.NeighborIndex.query`).
+
+    Parameters
+    ----------
+    model : fitted KNeighborsClassifier
+        Not modified.
+    features : ndarray of shape (64,), numbers in 0..16
+
+    Returns
+    -------
+    Explanation
+    """
+    return index_of_classifier(model).explain(
+        features, n_neighbors=int(model.n_neighbors), weights=str(model.weights)
+    )
