@@ -123,7 +123,7 @@ def _declaring(width: int, height: int) -> bytes:
 
 
 def pictures() -> Counter[tuple[str, str]]:
-    from digits_knn.features.preprocessing import ImageFileError, load_image
+    from digits_knn.features.images import ImageFileError, load_image
 
     cases = {
         "picture: a header declaring 9-400 megapixels (a bomb)": [

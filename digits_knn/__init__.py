@@ -45,13 +45,15 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them
         DrawingStore as DrawingStore,
         StoreError as StoreError,
     )
+    from digits_knn.features.images import (
+        ImageFileError as ImageFileError,
+        load_image as load_image,
+    )
     from digits_knn.features.preprocessing import (
         DrawingError as DrawingError,
-        ImageFileError as ImageFileError,
         bitmap_to_features as bitmap_to_features,
         canvas_to_bitmap as canvas_to_bitmap,
         canvas_to_features as canvas_to_features,
-        load_image as load_image,
     )
     from digits_knn.features.shapes import (
         drawing_shape as drawing_shape,
@@ -125,12 +127,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "features.preprocessing": (
         "DrawingError",
-        "ImageFileError",
         "bitmap_to_features",
         "canvas_to_bitmap",
         "canvas_to_features",
-        "load_image",
     ),
+    "features.images": ("ImageFileError", "load_image"),
     "beyond.projection": ("DigitMap", "fit_map"),
     "tuning.selection": ("SearchResult", "grid_search", "tutorial_param_grid"),
     "features.shapes": ("drawing_shape", "shape_features"),

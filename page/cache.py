@@ -473,12 +473,12 @@ def uploaded_image(data: bytes) -> tuple[np.ndarray | None, str | None]:
     session uploading the same file reuse it), light ink on dark inverted
     (:mod:`digits_knn.features.photo`): the image and what was done to it, or None and why
     it cannot be used."""
-    from digits_knn.features import preprocessing
+    from digits_knn.features.images import ImageFileError, load_image
     from digits_knn.features.photo import as_dark_on_light
 
     try:
-        photo = as_dark_on_light(preprocessing.load_image(data))
-    except preprocessing.ImageFileError as exc:
+        photo = as_dark_on_light(load_image(data))
+    except ImageFileError as exc:
         return None, str(exc)
     return photo.image, photo.notice
 

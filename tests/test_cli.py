@@ -14,7 +14,8 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.commands.cli import build_parser, main
 from digits_knn.datasets.training import Split
-from digits_knn.features.preprocessing import canvas_to_features, load_image
+from digits_knn.features.images import load_image
+from digits_knn.features.preprocessing import canvas_to_features
 from digits_knn.features.strokes import non_digit_strokes, render_strokes
 from digits_knn.search.model import DRAWING_N_NEIGHBORS
 from digits_knn.search.neighbors import explain

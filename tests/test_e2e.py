@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from digits_knn.features.preprocessing import to_grey
+from digits_knn.features.ink import to_grey
 from digits_knn.search.persistence import load_model
 from tests.browser import (
     DIGIT_STROKES,

@@ -12,12 +12,12 @@ from PIL import Image
 
 from digits_knn.commands.cli import main
 from digits_knn.datasets.training import UCI_TEST, load_tests
+from digits_knn.features.images import load_image
 from digits_knn.features.photo import NOTICE, as_dark_on_light, chalk_photo
 from digits_knn.features.preprocessing import (
     DrawingError,
     bitmap_to_canvas,
     canvas_to_features,
-    load_image,
 )
 from digits_knn.features.strokes import non_digit_strokes, render_strokes
 from tests.conftest import STROKE_DIGITS, draw_strokes, drawing_model

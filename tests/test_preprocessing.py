@@ -10,15 +10,13 @@ from PIL import Image
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.datasets.training import Split
+from digits_knn.features.images import MAX_FILE_BYTES, ImageFileError, load_image
 from digits_knn.features.preprocessing import (
-    MAX_FILE_BYTES,
     DrawingError,
-    ImageFileError,
     bitmap_to_canvas,
     bitmap_to_features,
     canvas_to_bitmap,
     canvas_to_features,
-    load_image,
 )
 from tests.conftest import STROKE_DIGITS, draw_strokes
 

@@ -38,13 +38,9 @@ from digits_knn.drawings.store import (
     StoreError,
     StoreUnavailableError,
 )
+from digits_knn.features.images import ImageFileError, load_image
 from digits_knn.features.photo import as_dark_on_light
-from digits_knn.features.preprocessing import (
-    DrawingError,
-    ImageFileError,
-    canvas_to_features,
-    load_image,
-)
+from digits_knn.features.preprocessing import DrawingError, canvas_to_features
 from digits_knn.features.shapes import drawing_shape
 from digits_knn.plotting import plot_digits
 from digits_knn.search.model import (

@@ -1,6 +1,6 @@
 """Photos of light ink on a dark background: chalk on a board, a dark-mode screenshot.
 
-The drawing path reads dark ink on light paper (:func:`digits_knn.features.preprocessing.ink_mask`).
+The drawing path reads dark ink on light paper (:func:`digits_knn.features.ink.ink_mask`).
 A photo of chalk on a blackboard is the other way round: read as it is, its board is
 the "ink" and the page refused it as painted full. :func:`as_dark_on_light` decides
 from the image's border and its ink statistics whether the background is dark, and if
@@ -16,12 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digits_knn.features.preprocessing import (
-    MAX_INK_FRACTION,
-    MIN_CONTRAST,
-    otsu_threshold,
-    to_grey,
-)
+from digits_knn.features.ink import MIN_CONTRAST, otsu_threshold, to_grey
+from digits_knn.features.preprocessing import MAX_INK_FRACTION
 
 #: The border band read for the background's colour, as a share of the shorter side.
 BORDER = 0.04

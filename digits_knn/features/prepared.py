@@ -16,6 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
+from digits_knn.features.ink import drop_specks, ink_mask
 from digits_knn.features.preprocessing import (
     DrawingError,
     Part,
@@ -23,9 +24,7 @@ from digits_knn.features.preprocessing import (
     check_ink,
     crop_to_bitmap,
     deskew,
-    drop_specks,
     ink_crop,
-    ink_mask,
 )
 
 
@@ -47,7 +46,7 @@ class Drawing:
     digest : str
         :func:`image_digest` of ``image``: the key of everything cached per drawing.
     ink : ndarray of shape (h, w), bool
-        Which pixels are ink (:func:`digits_knn.features.preprocessing.ink_mask`).
+        Which pixels are ink (:func:`digits_knn.features.ink.ink_mask`).
     clean : ndarray of shape (h, w), bool
         ``ink`` without specks.
     problem : DrawingError or None

@@ -11,13 +11,12 @@ NISTIR 5469: bounding box, scale, centre, even out the stroke thickness).
 
 from __future__ import annotations
 
-import io
-import os
-import warnings
 from typing import Literal
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
+
+from digits_knn.features.ink import drop_specks, ink_mask
 
 BITMAP_SIZE = 32
 BLOCK_SIZE = 4
@@ -25,29 +24,12 @@ GRID_SIZE = BITMAP_SIZE // BLOCK_SIZE
 MAX_COUNT = BLOCK_SIZE * BLOCK_SIZE
 N_FEATURES = GRID_SIZE * GRID_SIZE
 
-#: Largest image :func:`load_image` decodes (pixels), checked from the header before
-#: anything is decoded. Pillow's own guard warns at about 89 million; a 170 KB PNG
-#: declaring 40 million took 2 s and 345 MB to decode. 8 million (32 MB as RGBA) bounds
-#: what one upload costs the server; a larger photo can be cropped around the digit.
-MAX_IMAGE_PIXELS = 8_000_000
-#: Largest file :func:`load_image` reads (bytes).
-MAX_FILE_BYTES = 25 * 1024 * 1024
-#: The picture formats :func:`load_image` opens (Pillow would try every one it knows).
-IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF")
-#: Images are shrunk to at most this side before they are processed: a digit needs no
-#: more, and a 12 MP photo would make every step slow.
-WORKING_SIZE = 1024
 
 #: A drawing whose ink spans less than this fraction of the image's larger side is a dot,
 #: not a digit.
 MIN_EXTENT = 0.1
 #: An image more than this fraction of ink is a painted area, not a digit on paper.
 MAX_INK_FRACTION = 0.6
-#: Ink components smaller than this fraction of the largest one are specks (dust, noise in
-#: a photo, a stray tap on the canvas) and do not count for the bounding box.
-MIN_COMPONENT_FRACTION = 0.05
-#: Minimum difference (grey levels, 0..255) between ink and paper in a photo.
-MIN_CONTRAST = 48.0
 #: NIST's stroke-thickness rule (hsfsys normaliz.c), by the number of ink pixels in the
 #: normalised 32x32 bitmap: erode twice above 560, once above 412, dilate twice below 108,
 #: once below 256. ``load_digits`` averages 313 ink pixels (5%..95%: 261..368).
@@ -79,10 +61,6 @@ class DrawingError(ValueError):
     def __init__(self, reason: DrawingProblem, message: str) -> None:
         super().__init__(message)
         self.reason: DrawingProblem = reason
-
-
-class ImageFileError(ValueError):
-    """An image file that cannot be read: missing, not an image, truncated, too large."""
 
 
 def bitmap_to_features(bitmap: np.ndarray) -> np.ndarray:
@@ -167,79 +145,6 @@ def unpack_bitmaps(packed: np.ndarray) -> np.ndarray:
     packed = np.asarray(packed, dtype=np.uint8)
     bits = np.unpackbits(packed, axis=-1).astype(bool)
     return bits.reshape(*packed.shape[:-1], BITMAP_SIZE, BITMAP_SIZE)
-
-
-def to_grey(image: np.ndarray) -> np.ndarray:
-    """RGBA / RGB / grey uint8 image to grey levels 0..255 (float), composited on white."""
-    image = np.asarray(image)
-    if image.dtype != np.uint8:
-        raise ValueError(f"expected a uint8 image, got dtype {image.dtype}")
-    if image.ndim == 2:
-        return image.astype(np.float64)
-    if image.ndim != 3 or image.shape[2] not in (3, 4):
-        raise ValueError(
-            f"expected an image of shape (h, w), (h, w, 3) or (h, w, 4), got {image.shape}"
-        )
-    rgb = image[..., :3].astype(np.float64)
-    grey = rgb @ np.array([0.299, 0.587, 0.114])
-    if image.shape[2] == 4:
-        # A transparent pixel is background: the canvas's default background is
-        # transparent black, which must not read as ink.
-        alpha = image[..., 3].astype(np.float64) / 255.0
-        grey = alpha * grey + (1.0 - alpha) * 255.0
-    return grey
-
-
-def otsu_threshold(grey: np.ndarray) -> tuple[float, float]:
-    """Otsu's threshold of a grey image and the gap between the two class means."""
-    hist = np.bincount(np.clip(grey, 0, 255).astype(np.int64).ravel(), minlength=256)
-    levels = np.arange(256, dtype=np.float64)
-    weight_dark = np.cumsum(hist).astype(np.float64)
-    weight_light = weight_dark[-1] - weight_dark
-    sum_dark = np.cumsum(hist * levels)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean_dark = sum_dark / weight_dark
-        mean_light = (sum_dark[-1] - sum_dark) / weight_light
-        between = weight_dark * weight_light * (mean_dark - mean_light) ** 2
-    between = np.nan_to_num(between, nan=-1.0)
-    t = int(np.argmax(between))
-    if between[t] <= 0:
-        return float(levels[-1]), 0.0
-    return t + 0.5, float(mean_light[t] - mean_dark[t])
-
-
-def ink_mask(image: np.ndarray) -> np.ndarray:
-    """Which pixels of an image are ink (dark on a light or transparent background).
-
-    Parameters
-    ----------
-    image : ndarray of shape (h, w, 4), (h, w, 3) or (h, w), uint8
-
-    Returns
-    -------
-    ndarray of shape (h, w), bool
-    """
-    grey = to_grey(image)
-    lo, hi = float(grey.min()), float(grey.max())
-    if hi - lo < MIN_CONTRAST:
-        # One colour all over: blank paper, or a canvas painted full.
-        return np.full(grey.shape, lo < 128.0)
-    threshold, gap = otsu_threshold(grey)
-    if gap < MIN_CONTRAST:
-        return np.zeros(grey.shape, dtype=bool)
-    return grey < threshold
-
-
-def drop_specks(mask: np.ndarray) -> np.ndarray:
-    """The ink without specks: components under 5% of the largest one are dropped."""
-    from scipy import ndimage  # slow import: see digits_knn/__init__
-
-    labels, n = ndimage.label(mask, structure=np.ones((3, 3)))
-    if n <= 1:
-        return mask
-    sizes = np.bincount(labels.ravel())[1:]
-    keep = np.flatnonzero(sizes >= MIN_COMPONENT_FRACTION * sizes.max()) + 1
-    return np.isin(labels, keep)
 
 
 def _even_thickness(bitmap: np.ndarray, share: float = 1.0) -> np.ndarray:
@@ -524,79 +429,3 @@ def bitmap_to_canvas(
     start = (size - side) // 2
     canvas[start : start + side, start : start + side][big] = (0, 0, 0, 255)
     return canvas
-
-
-def load_image(source: str | os.PathLike[str] | bytes) -> np.ndarray:
-    """Read a PNG, JPEG, BMP or GIF file (or its bytes) as an RGBA array.
-
-    The EXIF orientation of photos is applied; an animated GIF gives its first frame;
-    images larger than 1024 pixels on a side are shrunk to that.
-
-    Parameters
-    ----------
-    source : path or bytes
-
-    Returns
-    -------
-    ndarray of shape (h, w, 4), uint8
-
-    Raises
-    ------
-    ImageFileError
-        A missing file, a file that is not an image, a truncated or corrupt image, a file
-        over 25 MB or an image over 8 million pixels (a decompression bomb), refused
-        from its header before anything is decoded.
-    """
-    if isinstance(source, bytes):
-        data = source
-        name = "the uploaded file"
-    else:
-        name = os.fspath(source)
-        try:
-            if os.path.getsize(name) > MAX_FILE_BYTES:
-                raise ImageFileError(
-                    f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB; "
-                    "use a smaller picture of the digit."
-                )
-            with open(name, "rb") as f:
-                data = f.read()
-        except FileNotFoundError:
-            raise ImageFileError(f"{name}: no such file") from None
-        except IsADirectoryError:
-            raise ImageFileError(f"{name} is a directory, not an image") from None
-        except PermissionError:
-            raise ImageFileError(f"{name}: permission denied") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ImageFileError(
-            f"{name} is larger than {MAX_FILE_BYTES // 2**20} MB; "
-            "use a smaller picture of the digit."
-        )
-    if not data:
-        raise ImageFileError(f"{name} is empty")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as im:
-                width, height = im.size
-                if width * height > MAX_IMAGE_PIXELS:
-                    raise ImageFileError(
-                        f"{name} is {width}x{height} pixels, more than the "
-                        f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels allowed: crop "
-                        "it around the digit or take a smaller picture."
-                    )
-                im.draft("RGB", (WORKING_SIZE, WORKING_SIZE))  # JPEG: decode smaller
-                im.load()
-                frame = ImageOps.exif_transpose(im)
-                frame.thumbnail((WORKING_SIZE, WORKING_SIZE))
-                rgba = frame.convert("RGBA")
-    except ImageFileError:
-        raise
-    except UnidentifiedImageError:
-        raise ImageFileError(
-            f"{name} is not an image this app reads (PNG, JPEG, BMP or GIF)"
-        ) from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageFileError(f"{name} is too large: {exc}") from None
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageFileError(f"{name} is truncated or corrupt ({exc})") from None
-    return np.asarray(rgba, dtype=np.uint8)

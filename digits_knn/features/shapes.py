@@ -15,12 +15,8 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from digits_knn.features.preprocessing import (
-    DrawingError,
-    deskew,
-    drop_specks,
-    ink_mask,
-)
+from digits_knn.features.ink import drop_specks, ink_mask
+from digits_knn.features.preprocessing import DrawingError, deskew
 
 #: Side of the square the ink is fitted into (aspect kept) for the edge orientations.
 SHAPE_SIDE = 32
@@ -232,7 +228,7 @@ def shape_features(mask: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     mask : ndarray of shape (h, w), bool
-        Ink of a drawing or photo at any size (:func:`digits_knn.features.preprocessing.ink_mask`).
+        Ink of a drawing or photo at any size (:func:`digits_knn.features.ink.ink_mask`).
 
     Returns
     -------

@@ -440,12 +440,12 @@ def test_an_image_bomb_is_refused_before_decoding(
 
 
 def test_an_upload_is_decoded_once_per_content(monkeypatch: pytest.MonkeyPatch) -> None:
-    from digits_knn.features import preprocessing
+    from digits_knn.features import images
 
     calls: list[int] = []
-    real = preprocessing.load_image
+    real = images.load_image
     monkeypatch.setattr(
-        preprocessing, "load_image", lambda data: calls.append(1) or real(data)
+        images, "load_image", lambda data: calls.append(1) or real(data)
     )
     at = start(None)
     at.segmented_control(key="input_source").set_value("Upload").run()
