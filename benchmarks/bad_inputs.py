@@ -152,7 +152,8 @@ def pictures() -> Counter[tuple[str, str]]:
 def settings() -> Counter[tuple[str, str]]:
     from digits_knn.drawings import config
     from digits_knn.drawings.config import ConfigError
-    from digits_knn.drawings.store import DrawingStore, StoreUnavailableError
+    from digits_knn.drawings.database import StoreUnavailableError
+    from digits_knn.drawings.store import DrawingStore
     from tests.test_security import BAD_URLS
 
     tally: Counter[tuple[str, str]] = Counter()

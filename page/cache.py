@@ -42,13 +42,12 @@ from digits_knn.datasets.training import (
 from digits_knn.drawings import config
 from digits_knn.drawings.admin import SignInLimiter
 from digits_knn.drawings.config import ConfigError
-from digits_knn.drawings.store import (
+from digits_knn.drawings.database import (
     READ_TIMEOUT,
     UNAVAILABLE,
-    DrawingStore,
     StoreUnavailableError,
-    UserDigits,
 )
+from digits_knn.drawings.store import DrawingStore, UserDigits
 from digits_knn.features.prepared import Drawing, image_digest, prepare_drawing
 from digits_knn.search.neighbors import NeighborIndex, fit_index, merge_neighbors
 from digits_knn.tuning.evaluation import (

@@ -18,7 +18,8 @@ from digits_knn.datasets.training import USER_SOURCE
 from digits_knn.drawings import config
 from digits_knn.drawings.backends import display_location, parse_postgres_url
 from digits_knn.drawings.config import ConfigError
-from digits_knn.drawings.store import UNAVAILABLE, DrawingStore, StoreUnavailableError
+from digits_knn.drawings.database import UNAVAILABLE, StoreUnavailableError
+from digits_knn.drawings.store import DrawingStore
 from page.cache import Drawings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,17 +22,13 @@ from digits_knn.datasets.training import USER_DIGITS, USER_SOURCE, load_training
 from digits_knn.drawings import store as store_module
 from digits_knn.drawings.admin import FREE_TRIES
 from digits_knn.drawings.config import default_db_path
+from digits_knn.drawings.database import StoreUnavailableError
 from digits_knn.drawings.exchange import (
     MAX_IMPORT_BYTES,
     CsvImportError,
     parse_optdigits_csv,
 )
-from digits_knn.drawings.store import (
-    DrawingStore,
-    StoreError,
-    StoreLimitError,
-    StoreUnavailableError,
-)
+from digits_knn.drawings.store import DrawingStore, StoreError, StoreLimitError
 from digits_knn.features.preprocessing import bitmap_to_features, counts_to_bitmap
 
 ROOT = Path(__file__).resolve().parents[1]

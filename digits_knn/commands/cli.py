@@ -33,11 +33,9 @@ from digits_knn.datasets.training import (
     load_xy,
 )
 from digits_knn.drawings.config import ConfigError
+from digits_knn.drawings.database import StoreUnavailableError
 from digits_knn.drawings.exchange import CsvImportError
-from digits_knn.drawings.store import (
-    StoreError,
-    StoreUnavailableError,
-)
+from digits_knn.drawings.store import StoreError
 from digits_knn.features.images import ImageFileError, load_image
 from digits_knn.features.photo import as_dark_on_light
 from digits_knn.features.preprocessing import DrawingError, canvas_to_features

@@ -26,7 +26,7 @@ ADMIN_HASH_ENV = "DIGITS_KNN_ADMIN_HASH"
 DB_SECRET = "drawings_db"
 ADMIN_HASH_SECRET = "admin_password_hash"
 #: The repository a source checkout runs from (the folder holding ``pyproject.toml``).
-_CHECKOUT = Path(__file__).resolve().parents[1]
+_CHECKOUT = Path(__file__).resolve().parents[2]
 DB_FILE = "drawings.sqlite3"
 
 

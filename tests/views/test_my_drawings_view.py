@@ -158,7 +158,7 @@ def test_a_database_that_fails_mid_way_falls_back_without_a_traceback(
     some store errors and showed a traceback; now the import says nothing was
     imported and the page predicts from the shipped digits."""
     from digits_knn.datasets.training import USER_SOURCE
-    from digits_knn.drawings.store import StoreUnavailableError
+    from digits_knn.drawings.database import StoreUnavailableError
 
     DrawingStore(private_drawings_db).add(3, np.eye(32, dtype=bool), session_id="x")
 
