@@ -42,7 +42,7 @@ from collections_data import (
 
 from digits_knn.datasets.training import load_split
 from digits_knn.search.distances import squared_euclidean
-from digits_knn.search.neighbors import merge_neighbors, vote
+from digits_knn.search.parts import merge_neighbors, vote
 
 FOLDS = 5
 MAX_RENDERS = 6

@@ -49,7 +49,8 @@ from digits_knn.drawings.database import (
 )
 from digits_knn.drawings.store import DrawingStore, UserDigits
 from digits_knn.features.prepared import Drawing, image_digest, prepare_drawing
-from digits_knn.search.neighbors import NeighborIndex, fit_index, merge_neighbors
+from digits_knn.search.neighbors import NeighborIndex, fit_index
+from digits_knn.search.parts import merge_neighbors
 from digits_knn.tuning.evaluation import (
     AlgorithmTiming,
     Evaluation,

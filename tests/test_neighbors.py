@@ -7,12 +7,8 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.datasets.training import UCI_TEST, Split, load_training_set
 from digits_knn.search.model import HyperparameterError, fit_model
-from digits_knn.search.neighbors import (
-    explain,
-    fit_index,
-    index_of_classifier,
-    resolve_algorithm,
-)
+from digits_knn.search.neighbors import explain, fit_index, index_of_classifier
+from digits_knn.search.parts import resolve_algorithm
 
 
 @pytest.mark.parametrize("algorithm", ["brute", "kd_tree", "ball_tree", "auto"])
@@ -118,7 +114,7 @@ def test_the_counts_by_column_are_one_copy_per_matrix() -> None:
     import gc
     import weakref
 
-    from digits_knn.search import neighbors
+    from digits_knn.search import parts
 
     training = load_training_set("uci")
     X = np.array(training.X_train)
@@ -130,7 +126,7 @@ def test_the_counts_by_column_are_one_copy_per_matrix() -> None:
     assert all(index._parts[0].columns is columns for index in indexes)
     assert not columns.flags.writeable
     assert_array_equal(columns, X.T)
-    assert sum(c is columns for c in neighbors._columns_by_matrix.values()) == 1
+    assert sum(c is columns for c in parts._columns_by_matrix.values()) == 1
     x = training.tests[UCI_TEST].X[0]
     for index, p in zip(indexes, (1, 2, 3), strict=True):
         model = fit_model(X, training.y_train, n_neighbors=5, p=p, algorithm="brute")

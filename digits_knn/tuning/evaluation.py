@@ -12,7 +12,7 @@ import numpy as np
 
 from digits_knn.datasets.training import N_CLASSES
 from digits_knn.search.model import ALGORITHMS, fit_model
-from digits_knn.search.neighbors import resolve_algorithm
+from digits_knn.search.parts import resolve_algorithm
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
