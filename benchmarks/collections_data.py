@@ -35,7 +35,7 @@ from digits_knn.datasets.corpora import (  # noqa: E402
     read_uji,
     reduce_all,
 )
-from digits_knn.datasets.training import load_bitmaps, load_split  # noqa: E402
+from digits_knn.datasets.uci import load_bitmaps, load_split  # noqa: E402
 from digits_knn.features.preprocessing import (  # noqa: E402
     DrawingError,
     bitmap_to_canvas,
@@ -266,7 +266,7 @@ def uci_shapes() -> dict[str, np.ndarray]:
     """Shape features of all 1,797 UCI scans placed on a canvas (``load_digits`` order)."""
 
     def make() -> dict[str, np.ndarray]:
-        from digits_knn.datasets.training import load_xy
+        from digits_knn.datasets.uci import load_xy
 
         return {
             "S": _shapes(list(load_bitmaps()), _UciCanvas()),

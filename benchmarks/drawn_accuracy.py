@@ -73,10 +73,10 @@ from digits_knn.datasets.training import (
     UCI_TEST,
     USER_SOURCE,
     Collection,
-    load_split,
     load_training_set,
     pen_fold,
 )
+from digits_knn.datasets.uci import load_split
 from digits_knn.features.strokes import NON_DIGIT_KINDS
 from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS
 from digits_knn.search.neighbors import fit_index

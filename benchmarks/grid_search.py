@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from digits_knn.datasets.training import load_split
+from digits_knn.datasets.uci import load_split
 from digits_knn.tuning.selection import (
     SearchResult,
     grid_search,

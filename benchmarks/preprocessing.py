@@ -28,7 +28,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 import digits_knn.features.preprocessing as pp
-from digits_knn.datasets.training import load_bitmaps, load_split, load_xy
+from digits_knn.datasets.uci import load_bitmaps, load_split, load_xy
 from digits_knn.search.model import fit_model
 
 ROOT = Path(__file__).resolve().parents[1]

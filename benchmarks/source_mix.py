@@ -40,7 +40,7 @@ from collections_data import (
     uji,
 )
 
-from digits_knn.datasets.training import load_split
+from digits_knn.datasets.uci import load_split
 from digits_knn.search.distances import squared_euclidean
 from digits_knn.search.parts import merge_neighbors, vote
 

@@ -30,9 +30,9 @@ from digits_knn.datasets.training import (  # noqa: E402
     MNIST_TEST,
     UCI_TEST,
     UJI_TEST,
-    load_split,
     load_training_set,
 )
+from digits_knn.datasets.uci import load_split  # noqa: E402
 from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model  # noqa: E402
 from digits_knn.search.neighbors import fit_index  # noqa: E402
 from digits_knn.tuning.evaluation import (  # noqa: E402

@@ -29,14 +29,16 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them
     from digits_knn.datasets.training import (
         Collection as Collection,
         PenDigits as PenDigits,
-        Split as Split,
         TrainingSet as TrainingSet,
-        load_bitmaps as load_bitmaps,
         load_mnist as load_mnist,
         load_pen_digits as load_pen_digits,
-        load_split as load_split,
         load_training_set as load_training_set,
         load_uji_digits as load_uji_digits,
+    )
+    from digits_knn.datasets.uci import (
+        Split as Split,
+        load_bitmaps as load_bitmaps,
+        load_split as load_split,
         load_xy as load_xy,
         split_xy as split_xy,
     )
@@ -98,14 +100,16 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "datasets.training": (
         "Collection",
         "PenDigits",
-        "Split",
         "TrainingSet",
-        "load_bitmaps",
         "load_mnist",
         "load_pen_digits",
-        "load_split",
         "load_training_set",
         "load_uji_digits",
+    ),
+    "datasets.uci": (
+        "Split",
+        "load_bitmaps",
+        "load_split",
         "load_xy",
         "split_xy",
     ),

@@ -34,11 +34,11 @@ from digits_knn.datasets.training import (
     Collection,
     Pictures,
     TrainingSet,
-    load_split,
     load_training_set,
     sample_rows,
     writer_groups,
 )
+from digits_knn.datasets.uci import load_split
 from digits_knn.drawings import config
 from digits_knn.drawings.admin import SignInLimiter
 from digits_knn.drawings.config import ConfigError

@@ -61,7 +61,7 @@ from digits_knn.datasets.corpora import (  # noqa: E402
     read_idx,
     shapes_all,
 )
-from digits_knn.datasets.training import load_bitmaps, load_xy  # noqa: E402
+from digits_knn.datasets.uci import load_bitmaps, load_xy  # noqa: E402
 from digits_knn.features.canvas import STROKE_WIDTH  # noqa: E402
 from digits_knn.features.preprocessing import bitmap_to_canvas  # noqa: E402
 from digits_knn.features.shapes import N_MEASURES, N_SHAPE_FEATURES  # noqa: E402

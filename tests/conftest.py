@@ -13,13 +13,8 @@ import pytest
 from PIL import Image, ImageDraw
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.datasets.training import (
-    DEFAULT_SOURCE,
-    Split,
-    load_bitmaps,
-    load_split,
-    load_training_set,
-)
+from digits_knn.datasets.training import DEFAULT_SOURCE, load_training_set
+from digits_knn.datasets.uci import Split, load_bitmaps, load_split
 from digits_knn.features.canvas import CANVAS_SIZE
 from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
 

@@ -13,7 +13,7 @@ from PIL import Image
 from sklearn.neighbors import KNeighborsClassifier
 
 from digits_knn.commands.cli import build_parser, main
-from digits_knn.datasets.training import Split
+from digits_knn.datasets.uci import Split
 from digits_knn.features.images import load_image
 from digits_knn.features.preprocessing import canvas_to_features
 from digits_knn.features.strokes import non_digit_strokes, render_strokes

@@ -9,7 +9,8 @@ import pytest
 
 from digits_knn.beyond.completion import fit_completer, hidden_features
 from digits_knn.commands.cli import main
-from digits_knn.datasets.training import DEFAULT_SOURCE, DRAWN_TEST, Split, load_tests
+from digits_knn.datasets.training import DEFAULT_SOURCE, DRAWN_TEST, load_tests
+from digits_knn.datasets.uci import Split
 
 #: The tutorial's scans train fast; the page's data is the default (tested once).
 UCI = ["--source", "uci"]

@@ -17,7 +17,7 @@ from digits_knn.beyond.completion import (
     rmse_per_count,
     visible_features,
 )
-from digits_knn.datasets.training import Split
+from digits_knn.datasets.uci import Split
 from digits_knn.features.preprocessing import canvas_to_bitmap
 from tests.conftest import STROKE_DIGITS, draw_strokes
 

@@ -10,14 +10,12 @@ from sklearn.model_selection import train_test_split
 
 from digits_knn.datasets.training import (
     PEN_FOLDS,
-    load_bitmaps,
     load_mnist,
     load_pen_digits,
-    load_split,
     load_training_set,
     load_uji_digits,
-    load_xy,
 )
+from digits_knn.datasets.uci import load_bitmaps, load_split, load_xy
 from digits_knn.features.preprocessing import bitmap_to_features
 
 
@@ -151,7 +149,7 @@ def test_the_digits_and_the_split_are_scikit_learns_without_importing_it() -> No
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    from digits_knn.datasets.training import load_xy, split_xy
+    from digits_knn.datasets.uci import load_xy, split_xy
 
     X, y = load_xy()
     digits = load_digits()

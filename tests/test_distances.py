@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from digits_knn.datasets.training import Split
+from digits_knn.datasets.uci import Split
 from digits_knn.search.distances import (
     minkowski_power_sums,
     nearest,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from digits_knn.commands.cli import build_parser
-from digits_knn.datasets.training import load_split
+from digits_knn.datasets.uci import load_split
 from digits_knn.search.model import fit_model
 from digits_knn.tuning.evaluation import evaluate
 

@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.datasets.training import Split
+from digits_knn.datasets.uci import Split
 from digits_knn.search.model import HyperparameterError, fit_model
 from digits_knn.search.neighbors import explain
 

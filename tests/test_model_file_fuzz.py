@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from digits_knn.datasets.training import Split
+from digits_knn.datasets.uci import Split
 from digits_knn.search.model import fit_model
 from digits_knn.search.persistence import model_to_bytes
 

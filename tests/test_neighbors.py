@@ -5,7 +5,8 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.datasets.training import UCI_TEST, Split, load_training_set
+from digits_knn.datasets.training import UCI_TEST, load_training_set
+from digits_knn.datasets.uci import Split
 from digits_knn.search.model import HyperparameterError, fit_model
 from digits_knn.search.neighbors import explain, fit_index, index_of_classifier
 from digits_knn.search.parts import resolve_algorithm

@@ -23,7 +23,8 @@ from digits_knn.beyond.novelty import (
     nets_to_arrays,
 )
 from digits_knn.datasets.corpora import UNSEEN_FONTS, HandPen, hershey_letters
-from digits_knn.datasets.training import PEN_FOLDS, load_bitmaps, load_split, pen_fold
+from digits_knn.datasets.training import PEN_FOLDS, pen_fold
+from digits_knn.datasets.uci import load_bitmaps, load_split
 from digits_knn.features.preprocessing import DrawingError, bitmap_to_canvas
 from digits_knn.features.shapes import (
     N_SHAPE_FEATURES,

@@ -13,7 +13,7 @@ import skops.io as sio
 from numpy.testing import assert_array_equal
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.datasets.training import Split
+from digits_knn.datasets.uci import Split
 from digits_knn.search import persistence, skops_archive
 from digits_knn.search.model import fit_model
 from digits_knn.search.persistence import (

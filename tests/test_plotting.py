@@ -5,7 +5,7 @@ import pytest
 from matplotlib.figure import Figure
 from numpy.testing import assert_array_equal
 
-from digits_knn.datasets.training import Split, load_xy
+from digits_knn.datasets.uci import Split, load_xy
 from digits_knn.plotting import (
     grid_heatmap,
     plot_digits,

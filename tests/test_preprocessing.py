@@ -9,7 +9,7 @@ from numpy.testing import assert_array_equal
 from PIL import Image
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.datasets.training import Split
+from digits_knn.datasets.uci import Split
 from digits_knn.features.images import MAX_FILE_BYTES, ImageFileError, load_image
 from digits_knn.features.preprocessing import (
     DrawingError,

@@ -9,7 +9,7 @@ from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 
-from digits_knn.datasets.training import Split
+from digits_knn.datasets.uci import Split
 from digits_knn.search.distances import minkowski_power_sums
 from digits_knn.search.model import HyperparameterError
 from digits_knn.tuning.selection import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digits_knn.datasets.training import Split
+from digits_knn.datasets.uci import Split
 from digits_knn.search.neighbors import fit_index
 from digits_knn.search.why import block_shares, nearest_of_another_class, why_sentence
 

@@ -27,11 +27,8 @@ from digits_knn.commands.tutorial import (
     describe,
     print_evaluation,
 )
-from digits_knn.datasets.training import (
-    TRAINING_SOURCES,
-    USER_SOURCE,
-    load_xy,
-)
+from digits_knn.datasets.training import TRAINING_SOURCES, USER_SOURCE
+from digits_knn.datasets.uci import load_xy
 from digits_knn.drawings.config import ConfigError
 from digits_knn.drawings.database import StoreUnavailableError
 from digits_knn.drawings.exchange import CsvImportError

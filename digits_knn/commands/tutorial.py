@@ -17,12 +17,12 @@ from digits_knn.commands.options import (
 )
 from digits_knn.datasets.training import (
     TrainingSet,
-    load_split,
     load_tests,
     load_training_set,
     sample_rows,
     writer_groups,
 )
+from digits_knn.datasets.uci import load_split
 from digits_knn.search.neighbors import fit_index, index_of_classifier
 from digits_knn.tuning.evaluation import (
     evaluate,

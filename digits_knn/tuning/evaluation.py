@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from digits_knn.datasets.training import N_CLASSES
+from digits_knn.datasets.uci import N_CLASSES
 from digits_knn.search.model import ALGORITHMS, fit_model
 from digits_knn.search.parts import resolve_algorithm
 

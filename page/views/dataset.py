@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from digits_knn.datasets.training import (
+from digits_knn.datasets.uci import (
     load_split,
     load_split_bitmaps,
     load_xy,

@@ -6,7 +6,8 @@ from typing import Any
 
 import streamlit as st
 
-from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST, load_split
+from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST
+from digits_knn.datasets.uci import load_split
 from digits_knn.plotting import grid_heatmap, validation_curve_chart
 from digits_knn.tuning.evaluation import evaluate
 from digits_knn.tuning.selection import SearchResult, results_table, results_to_csv

@@ -8,12 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from digits_knn.datasets.training import (
-    DEFAULT_SOURCE,
-    UCI_TEST,
-    load_split,
-    load_training_set,
-)
+from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST, load_training_set
+from digits_knn.datasets.uci import load_split
 from digits_knn.search.model import fit_model
 from digits_knn.search.persistence import model_to_bytes
 from digits_knn.tuning.evaluation import evaluate
