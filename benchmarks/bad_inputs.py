@@ -28,13 +28,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from docblocks import write_block  # noqa: E402
-from PIL import Image  # noqa: E402
+from docblocks import write_block
+from PIL import Image
 
-from digits_knn.datasets.uci import load_split  # noqa: E402
-from digits_knn.search.model import fit_model  # noqa: E402
-from digits_knn.search.persistence import model_to_bytes  # noqa: E402
-from tests.test_model_file_fuzz import CHILD, mutations  # noqa: E402
+from digits_knn.datasets.uci import load_split
+from digits_knn.search.model import fit_model
+from digits_knn.search.persistence import model_to_bytes
+from tests.test_model_file_fuzz import CHILD, mutations
 
 DOC = ROOT / "docs" / "security.md"
 

@@ -41,17 +41,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from docblocks import write_block  # noqa: E402
-from protocol import (  # noqa: E402
+from docblocks import write_block
+from protocol import (
     Recording,
     connect,
     drain_until_finished,
     read_until_prediction,
     record,
 )
-from real_digits import RealDigit, real_digits, stroke_frame  # noqa: E402
+from real_digits import RealDigit, real_digits, stroke_frame
 
-from tests.browser import launch_browser, streamlit_server  # noqa: E402
+from tests.browser import launch_browser, streamlit_server
 
 ANSWER_TIMEOUT = 15.0
 #: A person's pause between two strokes of one digit (seconds).

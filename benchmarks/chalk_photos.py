@@ -22,21 +22,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from digits_knn.datasets.training import (  # noqa: E402
+from digits_knn.datasets.training import (
     DEFAULT_SOURCE,
     DRAWN_TEST,
     UCI_TEST,
     load_training_set,
 )
-from digits_knn.features.photo import as_dark_on_light, chalk_photo  # noqa: E402
-from digits_knn.features.preprocessing import (  # noqa: E402
+from digits_knn.features.photo import as_dark_on_light, chalk_photo
+from digits_knn.features.preprocessing import (
     DrawingError,
     bitmap_to_canvas,
     canvas_to_features,
 )
-from digits_knn.search.model import (  # noqa: E402
+from digits_knn.search.model import (
     DRAWING_ALGORITHM,
     DRAWING_N_NEIGHBORS,
     DRAWING_WEIGHTS,

@@ -21,8 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digits_knn.beyond.novelty import LOOK_ALIKE_LETTERS, NON_DIGIT_LETTERS  # noqa: E402
-from digits_knn.datasets.corpora import (  # noqa: E402
+from digits_knn.beyond.novelty import LOOK_ALIKE_LETTERS, NON_DIGIT_LETTERS
+from digits_knn.datasets.corpora import (
     PEN_TEST_SEED,
     PEN_TEST_STYLE,
     UNSEEN_FONTS,
@@ -35,14 +35,14 @@ from digits_knn.datasets.corpora import (  # noqa: E402
     read_uji,
     reduce_all,
 )
-from digits_knn.datasets.uci import load_bitmaps, load_split  # noqa: E402
-from digits_knn.features.preprocessing import (  # noqa: E402
+from digits_knn.datasets.uci import load_bitmaps, load_split
+from digits_knn.features.preprocessing import (
     DrawingError,
     bitmap_to_canvas,
     bitmap_to_features,
     canvas_to_bitmap,
 )
-from digits_knn.features.strokes import parse_unipen  # noqa: E402
+from digits_knn.features.strokes import parse_unipen
 
 SHARED = ROOT.parent / "shared" / "data"
 CACHE = ROOT / "artifacts" / "cache"

@@ -22,16 +22,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from docblocks import write_block  # noqa: E402
+from docblocks import write_block
 
-from digits_knn.beyond.compare import (  # noqa: E402
-    comparison_tests,
-    fit_contenders,
-    score_contenders,
-)
-from digits_knn.commands.compare import table  # noqa: E402
-from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST, load_training_set  # noqa: E402
-from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS  # noqa: E402
+from digits_knn.beyond.compare import comparison_tests, fit_contenders
+from digits_knn.beyond.scores import score_contenders
+from digits_knn.commands.compare import table
+from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST, load_training_set
+from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS
 
 DOC = ROOT / "docs" / "comparing.md"
 #: Issue 36: a model on the page's data reads the tutorial's scans within this of the

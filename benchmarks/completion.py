@@ -36,11 +36,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-import numpy as np  # noqa: E402
-from docblocks import write_block  # noqa: E402
-from sklearn.linear_model import Ridge  # noqa: E402
+import numpy as np
+from docblocks import write_block
+from sklearn.linear_model import Ridge
 
-from digits_knn.beyond.completion import (  # noqa: E402
+from digits_knn.beyond.completion import (
     HALVES,
     choose_completion,
     fit_completer,
@@ -48,8 +48,8 @@ from digits_knn.beyond.completion import (  # noqa: E402
     rmse_per_count,
     visible_features,
 )
-from digits_knn.commands.complete import AUTO, source_for  # noqa: E402
-from digits_knn.datasets.training import (  # noqa: E402
+from digits_knn.commands.complete import AUTO, source_for
+from digits_knn.datasets.training import (
     DEFAULT_SOURCE,
     DRAWN_TEST,
     MNIST_TEST,

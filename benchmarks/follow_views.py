@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import numpy as np  # noqa: E402
-from latency import (  # noqa: E402
+import numpy as np
+from latency import (
     BARE,
     Setup,
     interleaved_strokes,
@@ -37,12 +37,12 @@ from latency import (  # noqa: E402
     summary,
     use_real_digits,
 )
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright
 
-from digits_knn.beyond.projection import fit_map, nearest_on_map  # noqa: E402
-from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST, load_training_set  # noqa: E402
-from digits_knn.search.neighbors import fit_index  # noqa: E402
-from tests.browser import (  # noqa: E402
+from digits_knn.beyond.projection import fit_map, nearest_on_map
+from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST, load_training_set
+from digits_knn.search.neighbors import fit_index
+from tests.browser import (
     draw,
     launch_browser,
     streamlit_server,

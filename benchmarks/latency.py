@@ -49,12 +49,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from docblocks import write_block  # noqa: E402
-from playwright.sync_api import Page, Playwright, sync_playwright  # noqa: E402
-from protocol import connect, record, stroke_time  # noqa: E402
-from real_digits import RealDigit, real_digits, stroke_frame  # noqa: E402
+from docblocks import write_block
+from playwright.sync_api import Page, Playwright, sync_playwright
+from protocol import connect, record, stroke_time
+from real_digits import RealDigit, real_digits, stroke_frame
 
-from tests.browser import (  # noqa: E402
+from tests.browser import (
     canvas,
     clear_canvas,
     draw,

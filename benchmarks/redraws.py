@@ -32,16 +32,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright
 
-from benchmarks.latency import (  # noqa: E402
+from benchmarks.latency import (
     ARM_STROKE_TIMER,
     BARE,
     STROKE,
     Setup,
     warm_page,
 )
-from tests.browser import (  # noqa: E402
+from tests.browser import (
     clear_canvas,
     draw,
 )

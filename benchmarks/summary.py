@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from docblocks import write_block  # noqa: E402
+from docblocks import write_block
 
-from digits_knn.datasets.training import (  # noqa: E402
+from digits_knn.datasets.training import (
     DEFAULT_SOURCE,
     DRAWN_TEST,
     MNIST_TEST,
@@ -32,10 +32,10 @@ from digits_knn.datasets.training import (  # noqa: E402
     UJI_TEST,
     load_training_set,
 )
-from digits_knn.datasets.uci import load_split  # noqa: E402
-from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model  # noqa: E402
-from digits_knn.search.neighbors import fit_index  # noqa: E402
-from digits_knn.tuning.evaluation import (  # noqa: E402
+from digits_knn.datasets.uci import load_split
+from digits_knn.search.model import DRAWING_N_NEIGHBORS, DRAWING_WEIGHTS, fit_model
+from digits_knn.search.neighbors import fit_index
+from digits_knn.tuning.evaluation import (
     evaluate,
     held_out_neighbors,
     held_out_scores,

@@ -20,11 +20,9 @@ from digits_knn.beyond.compare import (
     SAMPLES,
     SEARCHED_KNN,
     Contender,
-    Score,
     comparison_tests,
     fit_contenders,
     progress_steps,
-    score_contenders,
 )
 from digits_knn.beyond.completion import (
     Completer,
@@ -34,6 +32,7 @@ from digits_knn.beyond.completion import (
 )
 from digits_knn.beyond.map_chart import MapPoints, map_points
 from digits_knn.beyond.projection import DigitMap, fit_map, metric_accuracy
+from digits_knn.beyond.scores import Score, score_contenders
 from digits_knn.datasets.training import sample_rows, writer_groups
 from page.cache import shipped_training
 from page.jobs import Job, result_of

@@ -26,8 +26,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digits_knn.datasets.corpora import draw_mnist, read_idx, reduce_all  # noqa: E402
-from digits_knn.features.preprocessing import bitmap_to_features  # noqa: E402
+from digits_knn.datasets.corpora import draw_mnist, read_idx, reduce_all
+from digits_knn.features.preprocessing import bitmap_to_features
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "mnist"
 TARGET = ROOT / "digits_knn" / "_data" / "mnist_drawn.npz"

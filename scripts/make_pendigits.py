@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digits_knn.datasets.corpora import (  # noqa: E402
+from digits_knn.datasets.corpora import (
     PEN_TEST_SEED,
     PEN_TEST_STYLE,
     PEN_TRAIN_SEED,
@@ -36,8 +36,8 @@ from digits_knn.datasets.corpora import (  # noqa: E402
     VariedPen,
     reduce_all,
 )
-from digits_knn.features.preprocessing import bitmap_to_features  # noqa: E402
-from digits_knn.features.strokes import parse_unipen  # noqa: E402
+from digits_knn.features.preprocessing import bitmap_to_features
+from digits_knn.features.strokes import parse_unipen
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "pendigits-orig.tra"
 TARGET = ROOT / "digits_knn" / "_data" / "pendigits_drawn.npz"

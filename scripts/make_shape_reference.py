@@ -44,7 +44,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digits_knn.beyond.novelty import (  # noqa: E402
+from digits_knn.beyond.novelty import (
     N_NETS,
     NON_DIGIT_LETTERS,
     REFERENCE_KINDS,
@@ -52,7 +52,7 @@ from digits_knn.beyond.novelty import (  # noqa: E402
     is_digit_kind,
     nets_to_arrays,
 )
-from digits_knn.datasets.corpora import (  # noqa: E402
+from digits_knn.datasets.corpora import (
     HandPen,
     NonDigitPen,
     VariedPen,
@@ -61,11 +61,11 @@ from digits_knn.datasets.corpora import (  # noqa: E402
     read_idx,
     shapes_all,
 )
-from digits_knn.datasets.uci import load_bitmaps, load_xy  # noqa: E402
-from digits_knn.features.canvas import STROKE_WIDTH  # noqa: E402
-from digits_knn.features.preprocessing import bitmap_to_canvas  # noqa: E402
-from digits_knn.features.shapes import N_MEASURES, N_SHAPE_FEATURES  # noqa: E402
-from digits_knn.features.strokes import NON_DIGIT_KINDS, parse_unipen  # noqa: E402
+from digits_knn.datasets.uci import load_bitmaps, load_xy
+from digits_knn.features.canvas import STROKE_WIDTH
+from digits_knn.features.preprocessing import bitmap_to_canvas
+from digits_knn.features.shapes import N_MEASURES, N_SHAPE_FEATURES
+from digits_knn.features.strokes import NON_DIGIT_KINDS, parse_unipen
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data"
 TARGET = ROOT / "digits_knn" / "_data" / "shape_reference.npz"

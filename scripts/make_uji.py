@@ -25,8 +25,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digits_knn.datasets.corpora import PEN_TEST_STYLE, VariedPen, read_uji, reduce_all  # noqa: E402
-from digits_knn.features.preprocessing import bitmap_to_features  # noqa: E402
+from digits_knn.datasets.corpora import PEN_TEST_STYLE, VariedPen, read_uji, reduce_all
+from digits_knn.features.preprocessing import bitmap_to_features
 
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "uji_v1"
 TARGET = ROOT / "digits_knn" / "_data" / "uji_digits.npz"

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
-from docblocks import write_block  # noqa: E402
+from docblocks import write_block
 
 DOC = ROOT / "docs" / "cli.md"
 #: argparse wraps help to the terminal's width: fixed, so that every machine writes

@@ -15,12 +15,11 @@ from digits_knn.beyond.compare import (
     comparison_tests,
     fit_contenders,
     hog_features,
-    predict_drawing,
     sample_note,
-    score_contenders,
     stratified_rows,
     training_rows,
 )
+from digits_knn.beyond.scores import predict_drawing, score_contenders
 from digits_knn.commands.cli import main
 from digits_knn.commands.compare import table
 from digits_knn.datasets.training import (

@@ -3,7 +3,7 @@
 The tutorial ends by pointing onward: HOG features, "more complex classifiers like the
 SVM or Random Forest", and models that fit parameters instead of storing their data.
 :func:`fit_contenders` fits them on a training source's digits and
-:func:`score_contenders` measures each on the same test digits:
+:func:`digits_knn.beyond.scores.score_contenders` measures each on the same test digits:
 
 - the KNN (k, p and votes as given: the page's sidebar, or the drawing view's);
 - the tutorial's KNN (k=20, a KD-tree, uniform votes) and the KNN the tutorial's grid
@@ -33,7 +33,6 @@ from typing import Any, Literal
 
 import numpy as np
 
-from digits_knn.beyond.findings import ModelFigures
 from digits_knn.datasets.training import (
     DRAWN_TEST,
     UCI_DIGITS,
@@ -355,8 +354,9 @@ def _setup_note(name: str, settings: dict[str, Any]) -> str:
 
 
 def progress_steps(names: Sequence[str]) -> int:
-    """How many messages :func:`fit_contenders` and :func:`score_contenders` give for
-    the models ``names``: a search for each with a grid, a fit and a score each."""
+    """How many messages :func:`fit_contenders` and
+    :func:`digits_knn.beyond.scores.score_contenders` give for the models ``names``: a
+    search for each with a grid, a fit and a score each."""
     return sum(1 + (name in GRIDS) + 1 for name in names)
 
 
@@ -436,110 +436,3 @@ def fit_contenders(
         note = f"{note}; {sample_note(training, chosen)}"
         contenders.append(replace(contender, fit_seconds=seconds, note=note))
     return contenders
-
-
-@dataclass(frozen=True)
-class Score:
-    """One model's line of the table.
-
-    Attributes
-    ----------
-    name, note, n_train, fit_seconds : as :class:`Contender`
-    accuracy : dict of test set name to accuracy, 0..1
-    predict_ms : median time to predict one digit (HOG features included), ms
-    size_bytes : the fitted model, pickled
-    """
-
-    name: str
-    note: str
-    n_train: int
-    fit_seconds: float
-    accuracy: dict[str, float]
-    predict_ms: float
-    size_bytes: int
-
-    def figures(self) -> ModelFigures:
-        """The row as :mod:`digits_knn.beyond.findings` reads it."""
-        return ModelFigures(
-            self.name,
-            self.n_train,
-            self.fit_seconds,
-            self.predict_ms,
-            self.size_bytes / 2**20,
-            self.accuracy,
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "model": self.name,
-            "setup": self.note,
-            "training_digits": self.n_train,
-            "accuracy": {name: round(a, 4) for name, a in self.accuracy.items()},
-            "fit_seconds": round(self.fit_seconds, 3),
-            "predict_ms": round(self.predict_ms, 3),
-            "size_bytes": self.size_bytes,
-        }
-
-
-def score_contenders(
-    contenders: Sequence[Contender],
-    tests: dict[str, Collection],
-    *,
-    timed: int = 30,
-    progress: Callable[[str], None] | None = None,
-) -> list[Score]:
-    """Accuracy of each model on each test set, and its time to predict one digit
-    (median over ``timed`` single digits)."""
-    say = progress or (lambda message: None)
-    scores = []
-    for contender in contenders:
-        say(f"{contender.name}: scoring")
-        accuracy = {}
-        for name, test in tests.items():
-            bitmaps = test.bitmaps if contender.uses_hog else np.empty(0)
-            proba = contender.predict_proba(test.X, bitmaps)
-            predicted = np.asarray(contender.model.classes_)[proba.argmax(axis=1)]
-            accuracy[name] = float((predicted == test.y).mean())
-        first = next(iter(tests.values()))
-        times = []
-        for row in range(min(timed, len(first))):
-            bitmap = first.bitmaps[row : row + 1] if contender.uses_hog else np.empty(0)
-            started = time.perf_counter()
-            contender.predict_proba(first.X[row : row + 1], bitmap)
-            times.append(1000 * (time.perf_counter() - started))
-        scores.append(
-            Score(
-                contender.name,
-                contender.note,
-                contender.n_train,
-                contender.fit_seconds,
-                accuracy,
-                float(np.median(times)),
-                contender.size_bytes,
-            )
-        )
-    return scores
-
-
-@dataclass(frozen=True)
-class Guess:
-    """One model's answer for one drawing: the digit and its probability."""
-
-    name: str
-    label: int
-    confidence: float
-
-
-def predict_drawing(
-    contenders: Sequence[Contender], features: np.ndarray, bitmap: np.ndarray
-) -> list[Guess]:
-    """Every model's prediction for one drawing (64 counts and its 32x32 bitmap)."""
-    X = np.asarray(features).reshape(1, -1)
-    bitmaps = np.asarray(bitmap, dtype=bool)[None]
-    guesses = []
-    for contender in contenders:
-        proba = contender.predict_proba(X, bitmaps)[0]
-        best = int(np.argmax(proba))
-        label = int(np.asarray(contender.model.classes_)[best])
-        guesses.append(Guess(contender.name, label, float(proba[best])))
-    return guesses

@@ -12,12 +12,8 @@ import json
 import sys
 from typing import Any
 
-from digits_knn.beyond.compare import (
-    HELD_OUT_FOLD,
-    comparison_tests,
-    fit_contenders,
-    score_contenders,
-)
+from digits_knn.beyond.compare import HELD_OUT_FOLD, comparison_tests, fit_contenders
+from digits_knn.beyond.scores import score_contenders
 from digits_knn.commands.drawings import DB_HELP
 from digits_knn.commands.options import training_from_args
 from digits_knn.datasets.training import DEFAULT_SOURCE, TRAINING_SOURCES

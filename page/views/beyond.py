@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from digits_knn.beyond.compare import (
-    HELD_OUT_FOLD,
-    KNN,
-    Contender,
-    Score,
-    predict_drawing,
-)
+from digits_knn.beyond.compare import HELD_OUT_FOLD, KNN, Contender
 from digits_knn.beyond.findings import accuracy_finding, cost_findings
+from digits_knn.beyond.scores import Score, predict_drawing
 from digits_knn.datasets.training import DRAWN_TEST, UCI_TEST
 from page import cache, cache_views, state
 from page.jobs import until_ready
