@@ -27,12 +27,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from digits_knn.datasets.uci import load_split
-from digits_knn.tuning.selection import (
-    SearchResult,
-    grid_search,
-    grid_search_sklearn,
-    tutorial_param_grid,
-)
+from digits_knn.tuning.grids import tutorial_param_grid
+from digits_knn.tuning.selection import SearchResult, grid_search, grid_search_sklearn
 
 GRIDS: dict[str, dict[str, Any]] = {
     "tutorial grid (27 candidates)": tutorial_param_grid(),

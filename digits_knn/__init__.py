@@ -88,10 +88,10 @@ if TYPE_CHECKING:  # the names as type checkers and editors see them
         evaluate as evaluate,
         score as score,
     )
+    from digits_knn.tuning.grids import tutorial_param_grid as tutorial_param_grid
     from digits_knn.tuning.selection import (
         SearchResult as SearchResult,
         grid_search as grid_search,
-        tutorial_param_grid as tutorial_param_grid,
     )
 
 #: Each module's public names, exported here.
@@ -137,7 +137,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "features.images": ("ImageFileError", "load_image"),
     "beyond.projection": ("DigitMap", "fit_map"),
-    "tuning.selection": ("SearchResult", "grid_search", "tutorial_param_grid"),
+    "tuning.selection": ("SearchResult", "grid_search"),
+    "tuning.grids": ("tutorial_param_grid",),
     "features.shapes": ("drawing_shape", "shape_features"),
     "drawings.store": ("DrawingStore", "StoreError"),
     "features.strokes": ("PenDigit", "parse_unipen", "render_strokes"),

@@ -17,10 +17,8 @@ only that part, and each part's test-set neighbours are computed once.
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
@@ -35,19 +33,11 @@ from digits_knn.datasets.training import (
     Pictures,
     TrainingSet,
     load_training_set,
-    sample_rows,
-    writer_groups,
 )
-from digits_knn.datasets.uci import load_split
-from digits_knn.drawings import config
-from digits_knn.drawings.admin import SignInLimiter
-from digits_knn.drawings.config import ConfigError
 from digits_knn.drawings.database import (
-    READ_TIMEOUT,
-    UNAVAILABLE,
     StoreUnavailableError,
 )
-from digits_knn.drawings.store import DrawingStore, UserDigits
+from digits_knn.drawings.store import UserDigits
 from digits_knn.features.prepared import Drawing, image_digest, prepare_drawing
 from digits_knn.search.neighbors import NeighborIndex, fit_index
 from digits_knn.search.parts import merge_neighbors
@@ -59,15 +49,14 @@ from digits_knn.tuning.evaluation import (
     held_out_scores,
     time_algorithms,
 )
-from page.jobs import Job, Slots, result_of
+from page.cache_drawings import Drawings, user_digits
+from page.jobs import Job, result_of
 
 if TYPE_CHECKING:
     from sklearn.neighbors import KNeighborsClassifier
 
     from digits_knn.beyond.novelty import DigitCheck, DigitDetector
-    from digits_knn.tuning.selection import SearchResult
     from page.sidebar import ModelSettings
-    from page.state import Grid
 
 logger = logging.getLogger("digits_knn.page")
 
@@ -80,100 +69,6 @@ SHIPPED_SOURCE = {USER_SOURCE: DEFAULT_SOURCE}
 #: The page tests on every n-th digit of the big test sets, so that a new p is scored
 #: in seconds (``python -m digits_knn evaluate`` and the benchmarks use them all).
 TEST_STRIDES = {DRAWN_TEST: 8, MNIST_TEST: 10}
-
-
-def admin_password_hash() -> str | None:
-    """The admin password's hash (:func:`digits_knn.drawings.config.admin_password_hash`);
-    None if no admin is configured or the secrets cannot be read (then nobody can
-    sign in, and :func:`drawings` reports the broken file)."""
-    try:
-        return config.admin_password_hash()
-    except ConfigError:
-        return None
-
-
-@st.cache_resource(show_spinner=False)
-def sign_in_limiter() -> SignInLimiter:
-    """This server's count of wrong admin passwords, for when the drawings' database
-    (which counts them for every server) is unavailable."""
-    return SignInLimiter()
-
-
-@st.cache_resource(show_spinner=False)
-def drawing_store(location: str) -> DrawingStore:
-    """The shared store of user drawings (safe to share: a connection per call).
-
-    Raises
-    ------
-    StoreUnavailableError
-        The store cannot be opened; nothing is cached, so a later run tries again.
-    """
-    return DrawingStore(location, timeout=READ_TIMEOUT)
-
-
-#: After the store failed, runs within this many seconds do not try it again: a
-#: locked database would otherwise hold every stroke of every user for the timeout.
-RETRY_AFTER = 10.0
-_failures: dict[str, tuple[float, str]] = {}
-_failures_lock = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Drawings:
-    """The users' drawings as this run sees them.
-
-    Attributes
-    ----------
-    location : where the store is (a path or a URL; never shown to a visitor)
-    store : the store, or None if it cannot be used
-    version : its version (changes with every change), or None if unavailable
-    problem : the details of why the drawings are unavailable (for the admin and
-        the server log; the password of a URL removed); None if they are fine
-    """
-
-    location: str
-    store: DrawingStore | None
-    version: int | None
-    problem: str | None
-
-    def problem_for(self, *, admin: bool) -> str | None:
-        """``problem`` as this user may read it: the details for the admin only; a
-        visitor learns that the drawings are unavailable, nothing of the server."""
-        if self.problem is None or admin:
-            return self.problem
-        return UNAVAILABLE.capitalize() + "."
-
-
-#: For training data that leaves the users' drawings out.
-NO_DRAWINGS = Drawings("", None, None, None)
-
-
-def drawings() -> Drawings:
-    """Open the store and read its version; a broken store is reported, not raised.
-
-    The page must keep drawing and predicting from the shipped digits when the
-    drawings' database cannot be opened, read or written, or its settings (the
-    secrets file) cannot be read.
-    """
-    try:
-        location = config.drawings_location()
-    except ConfigError as exc:
-        logger.warning("drawings database: %s", exc)
-        return Drawings("", None, None, str(exc))
-    with _failures_lock:
-        failed = _failures.get(location)
-    if failed is not None and time.monotonic() - failed[0] < RETRY_AFTER:
-        return Drawings(location, None, None, failed[1])
-    try:
-        store = drawing_store(location)
-        version = store.version()
-    except StoreUnavailableError as exc:
-        with _failures_lock:
-            _failures[location] = (time.monotonic(), exc.detail)
-        return Drawings(location, None, None, exc.detail)
-    with _failures_lock:
-        _failures.pop(location, None)
-    return Drawings(location, store, version, None)
 
 
 def shipped(source: str) -> str:
@@ -209,12 +104,6 @@ def page_tests() -> dict[str, Collection]:
         name: test.take(np.arange(0, len(test), TEST_STRIDES.get(name, 1)))
         for name, test in tests.items()
     }
-
-
-@st.cache_resource(show_spinner=False, max_entries=4)
-def user_digits(location: str, version: int, _store: DrawingStore) -> UserDigits:
-    """Every drawing in the store at ``location``, read at ``version``."""
-    return _store.training_digits()
 
 
 @dataclass(frozen=True)
@@ -481,81 +370,3 @@ def uploaded_image(data: bytes) -> tuple[np.ndarray | None, str | None]:
     except ImageFileError as exc:
         return None, str(exc)
     return photo.image, photo.notice
-
-
-#: Digits the Tune view cross-validates on when it uses the page's training data: on
-#: all 91,000 a grid would take minutes; on this sample, tens of seconds.
-TUNE_SAMPLE = 10_000
-
-
-def tune_data(data: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """The digits a grid search cross-validates on: X, y and writer groups (or None).
-
-    ``"uci"``: the tutorial's 1,437 training digits, stratified folds as GridSearchCV;
-    ``"page"``: :data:`TUNE_SAMPLE` digits of the page's shipped training data, folds
-    grouped by writer.
-    """
-    if data == "uci":
-        split = load_split()
-        return split.X_train, split.y_train, None
-    training = shipped_training(DEFAULT_SOURCE)
-    rows = sample_rows(len(training.y_train), TUNE_SAMPLE)
-    return (
-        training.X_train[rows],
-        training.y_train[rows],
-        writer_groups(training)[rows],
-    )
-
-
-#: Grid searches running at once on a server: each uses every core, so the others
-#: queue (their progress bar says how many are ahead).
-MAX_GRID_SEARCHES = 1
-_grid_slots = Slots(MAX_GRID_SEARCHES, "grid searches")
-
-
-def _cancel(job: Job[Any]) -> None:
-    job.cancel()
-
-
-@st.cache_resource(show_spinner=False, max_entries=32, on_release=_cancel)
-def grid_search_job(grid: Grid) -> Job[SearchResult]:
-    """The cross-validated scores of one grid, on a thread of its own
-    (:mod:`page.jobs`), shared by every user: on the page's training data a grid takes
-    tens of seconds, and a learner who looks at another view meanwhile loses nothing.
-    The result is shared: never changed by its readers. At most
-    :data:`MAX_GRID_SEARCHES` run at once on the server, the others queue; a job
-    dropped from the cache stops.
-
-    Raises
-    ------
-    ValueError
-        A grid that cannot be searched (checked here, in the run that asks).
-    """
-    from digits_knn.tuning.selection import check_cv, grid_search, make_param_grid
-
-    X, y, groups = tune_data(grid.data)
-    param_grid = make_param_grid(*grid.k_range, list(grid.p_values), list(grid.weights))
-    check_cv(y, param_grid, grid.folds)
-
-    def work(job: Job[SearchResult]) -> SearchResult:
-        def progress(done: int, total: int) -> None:
-            job.report(done / total, f"Cross-validating… {done} of {total} pieces")
-
-        with _grid_slots.slot(job):
-            job.report(0.0, "Cross-validating…")
-            return grid_search(
-                X,
-                y,
-                param_grid,
-                cv=grid.folds,
-                return_train_score=True,
-                progress=progress,
-                groups=groups,
-            )
-
-    return Job("Cross-validating…", work)
-
-
-def grid_results(grid: Grid) -> SearchResult:
-    """:func:`grid_search_job`'s result; its progress bar until it is ready."""
-    return result_of(grid_search_job, grid)

@@ -1,15 +1,17 @@
-"""Shared caches of the views that follow the drawing: Finish my digit, the Map and
-Beyond KNN.
+"""Shared caches of the views below the drawing that compute for long: Finish my
+digit, the Map, Beyond KNN, and the Tune view's grid searches.
 
 Like :mod:`page.cache`: computed once per server and shared by every session, keyed
-by plain values (the shipped training source, the half, the map's method), never
-changed after they are returned. The three computations that take seconds to a
-minute (the completion's k, the map's accuracy line, Beyond KNN's models) are
-:class:`page.jobs.Job`: they go on when their view is left, and the next visit waits
-for the same job.
+by plain values (the shipped training source, the half, the map's method, the grid),
+never changed after they are returned. The computations that take seconds to a
+minute (the completion's k, the map's accuracy line, Beyond KNN's models, a grid
+search) are :class:`page.jobs.Job`: they go on when their view is left, and the next
+visit waits for the same job.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,9 +35,18 @@ from digits_knn.beyond.completion import (
 from digits_knn.beyond.map_chart import MapPoints, map_points
 from digits_knn.beyond.projection import DigitMap, fit_map, metric_accuracy
 from digits_knn.beyond.scores import Score, score_contenders
-from digits_knn.datasets.training import sample_rows, writer_groups
+from digits_knn.datasets.training import (
+    DEFAULT_SOURCE,
+    sample_rows,
+    writer_groups,
+)
+from digits_knn.datasets.uci import load_split
 from page.cache import shipped_training
-from page.jobs import Job, result_of
+from page.jobs import Job, Slots, result_of
+
+if TYPE_CHECKING:
+    from digits_knn.tuning.selection import SearchResult
+    from page.state import Grid
 
 #: Training digits the map shows (all of them are projected, for the counts).
 MAP_POINTS = 1500
@@ -181,3 +192,84 @@ def knn_model(
     )
     (score,) = score_contenders([knn], comparison_tests(training))
     return knn, score
+
+
+#: Digits the Tune view cross-validates on when it uses the page's training data: on
+#: all 91,000 a grid would take minutes; on this sample, tens of seconds.
+TUNE_SAMPLE = 10_000
+
+
+def tune_data(data: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The digits a grid search cross-validates on: X, y and writer groups (or None).
+
+    ``"uci"``: the tutorial's 1,437 training digits, stratified folds as GridSearchCV;
+    ``"page"``: :data:`TUNE_SAMPLE` digits of the page's shipped training data, folds
+    grouped by writer.
+    """
+    if data == "uci":
+        split = load_split()
+        return split.X_train, split.y_train, None
+    training = shipped_training(DEFAULT_SOURCE)
+    rows = sample_rows(len(training.y_train), TUNE_SAMPLE)
+    return (
+        training.X_train[rows],
+        training.y_train[rows],
+        writer_groups(training)[rows],
+    )
+
+
+#: Grid searches running at once on a server: each uses every core, so the others
+#: queue (their progress bar says how many are ahead).
+MAX_GRID_SEARCHES = 1
+
+
+_grid_slots = Slots(MAX_GRID_SEARCHES, "grid searches")
+
+
+def _cancel(job: Job[Any]) -> None:
+    job.cancel()
+
+
+@st.cache_resource(show_spinner=False, max_entries=32, on_release=_cancel)
+def grid_search_job(grid: Grid) -> Job[SearchResult]:
+    """The cross-validated scores of one grid, on a thread of its own
+    (:mod:`page.jobs`), shared by every user: on the page's training data a grid takes
+    tens of seconds, and a learner who looks at another view meanwhile loses nothing.
+    The result is shared: never changed by its readers. At most
+    :data:`MAX_GRID_SEARCHES` run at once on the server, the others queue; a job
+    dropped from the cache stops.
+
+    Raises
+    ------
+    ValueError
+        A grid that cannot be searched (checked here, in the run that asks).
+    """
+    from digits_knn.tuning.grids import check_cv, make_param_grid
+    from digits_knn.tuning.selection import grid_search
+
+    X, y, groups = tune_data(grid.data)
+    param_grid = make_param_grid(*grid.k_range, list(grid.p_values), list(grid.weights))
+    check_cv(y, param_grid, grid.folds)
+
+    def work(job: Job[SearchResult]) -> SearchResult:
+        def progress(done: int, total: int) -> None:
+            job.report(done / total, f"Cross-validating… {done} of {total} pieces")
+
+        with _grid_slots.slot(job):
+            job.report(0.0, "Cross-validating…")
+            return grid_search(
+                X,
+                y,
+                param_grid,
+                cv=grid.folds,
+                return_train_score=True,
+                progress=progress,
+                groups=groups,
+            )
+
+    return Job("Cross-validating…", work)
+
+
+def grid_results(grid: Grid) -> SearchResult:
+    """:func:`grid_search_job`'s result; its progress bar until it is ready."""
+    return result_of(grid_search_job, grid)

@@ -13,7 +13,7 @@ from digits_knn.search.model import (
     DRAWING_N_NEIGHBORS,
     DRAWING_WEIGHTS,
 )
-from page import cache, state
+from page import cache, cache_drawings, state
 from page.cache import MAX_K
 
 ALGORITHM_LABELS = {
@@ -134,7 +134,7 @@ def apply_best(params: dict[str, object]) -> None:
 
 def training_data_ui(settings: ModelSettings) -> None:
     """Sidebar: what the model learnt from, and whether the drawings are available."""
-    drawings = cache.drawings()
+    drawings = cache_drawings.drawings()
     data = cache.training_data(settings.source, drawings)
     sizes = ", ".join(f"{n:,} {name}" for name, n in data.sizes.items())
     caption = (

@@ -24,7 +24,7 @@ The reference of "that's not a digit" (:mod:`digits_knn.beyond.novelty`): the sh
   handwritten letters stay out: they only measure the detector.
 Stored compactly (the unit-length orientation histogram as uint8 steps of 1/255, the
 global measures as float16), with the labels, the kind of each row, writer groups, the
-detector's networks (:class:`digits_knn.beyond.novelty.ShapeNet`, trained here on every row)
+detector's networks (:class:`digits_knn.beyond.shape_nets.ShapeNet`, trained here on every row)
 and its threshold, calibrated here (99% of the reference digits, each scored without
 its own writer's digits and by networks that never saw its writer, pass). About ten
 minutes on two cores.
@@ -50,8 +50,8 @@ from digits_knn.beyond.novelty import (
     REFERENCE_KINDS,
     fit_detector,
     is_digit_kind,
-    nets_to_arrays,
 )
+from digits_knn.beyond.shape_nets import nets_to_arrays
 from digits_knn.datasets.corpora import (
     HandPen,
     NonDigitPen,

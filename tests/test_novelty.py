@@ -7,8 +7,6 @@ from digits_knn.beyond.novelty import (
     CALIBRATION_SIZE,
     LOOK_ALIKE_LETTERS,
     N_NETS,
-    NET_ALPHA,
-    NET_EPOCHS,
     NON_DIGIT_LETTERS,
     NOVELTY_NEIGHBORS,
     REFERENCE_KINDS,
@@ -16,9 +14,13 @@ from digits_knn.beyond.novelty import (
     ShapeReference,
     default_detector,
     fit_detector,
-    fit_shape_net,
     load_shape_reference,
     mean_nearest,
+)
+from digits_knn.beyond.shape_nets import (
+    NET_ALPHA,
+    NET_EPOCHS,
+    fit_shape_net,
     nets_from_arrays,
     nets_to_arrays,
 )

@@ -5,14 +5,9 @@ import pytest
 from matplotlib.figure import Figure
 from numpy.testing import assert_array_equal
 
+from digits_knn.charts import grid_heatmap, plot_digits, validation_curve_chart
 from digits_knn.datasets.uci import Split, load_xy
-from digits_knn.plotting import (
-    grid_heatmap,
-    plot_digits,
-    render_bitmap,
-    render_counts,
-    validation_curve_chart,
-)
+from digits_knn.plotting import render_bitmap, render_counts
 from digits_knn.search.model import ALGORITHMS
 from digits_knn.tuning.evaluation import time_algorithms
 from digits_knn.tuning.selection import grid_search, results_table

@@ -20,7 +20,7 @@ from digits_knn.drawings.backends import display_location, parse_postgres_url
 from digits_knn.drawings.config import ConfigError
 from digits_knn.drawings.database import UNAVAILABLE, StoreUnavailableError
 from digits_knn.drawings.store import DrawingStore
-from page.cache import Drawings
+from page.cache_drawings import Drawings
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "s3cr%zzet"

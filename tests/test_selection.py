@@ -12,14 +12,13 @@ from sklearn.neighbors import KNeighborsClassifier
 from digits_knn.datasets.uci import Split
 from digits_knn.search.distances import minkowski_power_sums
 from digits_knn.search.model import HyperparameterError
+from digits_knn.tuning.grids import make_param_grid, tutorial_param_grid
 from digits_knn.tuning.selection import (
     SearchResult,
     grid_search,
     grid_search_sklearn,
-    make_param_grid,
     results_table,
     results_to_csv,
-    tutorial_param_grid,
 )
 
 #: The tutorial's grid for GridSearchCV run directly, p=3 on three of its nine k: a p=3

@@ -1,4 +1,5 @@
-"""The command line, ``python -m digits_knn``: one module per group of commands.
+"""The command line, ``python -m digits_knn``: the shared options, then one module per
+group of commands.
 
 May import: any of the library.
 """

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from digits_knn.beyond.novelty import default_detector
+from digits_knn.charts import plot_digits
 from digits_knn.commands.compare import add_compare_command
 from digits_knn.commands.complete import add_complete_command
 from digits_knn.commands.drawings import add_admin_commands
@@ -37,7 +38,6 @@ from digits_knn.features.images import ImageFileError, load_image
 from digits_knn.features.photo import as_dark_on_light
 from digits_knn.features.preprocessing import DrawingError, canvas_to_features
 from digits_knn.features.shapes import drawing_shape
-from digits_knn.plotting import plot_digits
 from digits_knn.search.model import (
     WEIGHTS,
     HyperparameterError,
@@ -48,10 +48,7 @@ from digits_knn.search.persistence import (
     load_model,
     save_model,
 )
-from digits_knn.tuning.selection import (
-    TUTORIAL_K_RANGE,
-    TUTORIAL_P_VALUES,
-)
+from digits_knn.tuning.grids import TUTORIAL_K_RANGE, TUTORIAL_P_VALUES
 
 
 def cmd_predict(args: argparse.Namespace) -> int:

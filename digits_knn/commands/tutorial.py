@@ -30,12 +30,8 @@ from digits_knn.tuning.evaluation import (
     held_out_neighbors,
     held_out_scores,
 )
-from digits_knn.tuning.selection import (
-    grid_search,
-    grid_search_sklearn,
-    make_param_grid,
-    results_table,
-)
+from digits_knn.tuning.grids import make_param_grid
+from digits_knn.tuning.selection import grid_search, grid_search_sklearn, results_table
 
 
 def describe(model: KNeighborsClassifier) -> str:

@@ -1,5 +1,7 @@
-"""The drawings users add: the store (SQLite or PostgreSQL back ends), CSV and ZIP
-exchange, the admin's password, and where the database is configured.
+"""The drawings users add: the store (SQLite or PostgreSQL back ends, the database
+underneath, the rows, CSV and ZIP exchange), the admin's password, and where the
+database is configured.
 
-May import: ``digits_knn.features``; never ``digits_knn.search`` (the page refits).
+May import: ``digits_knn.features``, ``digits_knn.plotting`` (a drawing's PNG); never
+the neighbour search (the page refits from what it reads).
 """

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from digits_knn.charts import plot_digits
 from digits_knn.datasets.uci import (
     load_split,
     load_split_bitmaps,
     load_xy,
     select_examples,
 )
-from digits_knn.plotting import bitmap_png, counts_png, plot_digits
+from digits_knn.plotting import bitmap_png, counts_png
 
 
 @st.cache_data(show_spinner=False)

@@ -15,7 +15,7 @@ import streamlit as st
 
 from digits_knn.datasets.training import USER_SOURCE, Pictures
 from digits_knn.drawings.exchange import encode_png
-from digits_knn.drawings.store import StoreError
+from digits_knn.drawings.store import DrawingStore, StoreError
 from digits_knn.features.canvas import CANVAS_SIZE
 from digits_knn.features.prepared import image_digest
 from digits_knn.plotting import (
@@ -25,7 +25,7 @@ from digits_knn.plotting import (
     render_probabilities,
 )
 from digits_knn.search.model import Explanation
-from page import cache, state
+from page import cache, cache_drawings, state
 from page.figures import figure, gallery
 from page.sidebar import current_settings
 
@@ -211,7 +211,7 @@ def why_ui(
 
 
 def add_drawing(
-    store: cache.DrawingStore | None,
+    store: DrawingStore | None,
     image: np.ndarray,
     bitmap: np.ndarray,
     label: int | None,
@@ -261,7 +261,7 @@ def add_drawing(
 
 
 def add_drawing_ui(
-    store: cache.DrawingStore | None,
+    store: DrawingStore | None,
     image: np.ndarray,
     bitmap: np.ndarray,
     prediction: int,
@@ -329,7 +329,7 @@ def show(image: np.ndarray | None, beside: DeltaGenerator) -> None:
     to the canvas, the rest below."""
     uploaded = state.uploaded_model()
     settings = current_settings()
-    drawings = cache.drawings()
+    drawings = cache_drawings.drawings()
     state.set_current_drawing(None)  # until this run has a usable one
     with beside:
         if image is None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from page import cache
+from page import cache, cache_drawings
 from page.sidebar import current_settings
 
 
 def view() -> None:
     settings = current_settings()
-    data = cache.training_data(settings.source, cache.drawings())
+    data = cache.training_data(settings.source, cache_drawings.drawings())
     n_train = data.n_samples
     st.markdown(
         f"""

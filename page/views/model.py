@@ -28,7 +28,7 @@ from digits_knn.search.persistence import (
     model_to_bytes,
 )
 from digits_knn.tuning.evaluation import AlgorithmTiming, Evaluation
-from page import cache, state
+from page import cache, cache_drawings, state
 from page.figures import confusion_table, figure, gallery
 from page.jobs import until_ready
 from page.sidebar import ALGORITHM_LABELS, ModelSettings, current_settings
@@ -95,7 +95,7 @@ def sources_ui(settings: ModelSettings) -> None:
     for source, label in TRAINING_SOURCES.items():
         if source == USER_SOURCE:
             continue
-        data = cache.training_data(source, cache.NO_DRAWINGS)
+        data = cache.training_data(source, cache_drawings.NO_DRAWINGS)
         scores = cache.scores_for(data, replace(settings, source=source))
         by_label[label] = {METRIC_LABELS[n]: s.accuracy for n, s in scores.items()}
     st.dataframe(
@@ -251,7 +251,7 @@ def section_ui() -> str:
 @until_ready
 def view() -> None:
     settings = current_settings()
-    data = cache.training_data(settings.source, cache.drawings())
+    data = cache.training_data(settings.source, cache_drawings.drawings())
     scores = cache.scores_for(data, settings)
     accuracy_ui(scores)
     sources_ui(settings)

@@ -10,7 +10,7 @@ from digits_knn.drawings.admin import AdminConfigError, verify_password
 from digits_knn.drawings.exchange import CsvImportError
 from digits_knn.drawings.store import DrawingStore, StoredDrawing, StoreError
 from digits_knn.plotting import bitmap_png
-from page import cache, state
+from page import cache_drawings, state
 from page.figures import figure, gallery
 
 VIEW = "my_drawings"
@@ -25,13 +25,13 @@ def claim_sign_in(store: DrawingStore | None) -> float:
             return store.claim_sign_in()
         except StoreError:
             pass
-    return cache.sign_in_limiter().claim()
+    return cache_drawings.sign_in_limiter().claim()
 
 
 def admin_ui(store: DrawingStore | None) -> None:
     """Sign in as the admin (who may delete anyone's drawings and export them), or
     sign out."""
-    encoded = cache.admin_password_hash()
+    encoded = cache_drawings.admin_password_hash()
     if encoded is None:
         return
     if state.is_admin():
@@ -62,7 +62,7 @@ def admin_ui(store: DrawingStore | None) -> None:
     if store is not None:
         with contextlib.suppress(StoreError):
             store.sign_in_succeeded()
-    cache.sign_in_limiter().succeeded()
+    cache_drawings.sign_in_limiter().succeeded()
     state.sign_in_as_admin()
     state.flash(VIEW, "success", "Signed in as admin: you may delete any drawing.")
     st.rerun()
@@ -159,7 +159,7 @@ def import_ui(store: DrawingStore, me: str) -> None:
 
 def view() -> None:
     """The drawings users added: look, delete, export, import."""
-    found = cache.drawings()
+    found = cache_drawings.drawings()
     if found.store is None:
         st.error(
             "The drawings are unavailable right now: the page draws and predicts from "

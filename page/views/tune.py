@@ -6,19 +6,19 @@ from typing import Any
 
 import streamlit as st
 
+from digits_knn.charts import grid_heatmap, validation_curve_chart
 from digits_knn.datasets.training import DEFAULT_SOURCE, UCI_TEST
 from digits_knn.datasets.uci import load_split
-from digits_knn.plotting import grid_heatmap, validation_curve_chart
 from digits_knn.tuning.evaluation import evaluate
 from digits_knn.tuning.selection import SearchResult, results_table, results_to_csv
-from page import cache, state
+from page import cache, cache_drawings, cache_views, state
 from page.jobs import until_ready
 from page.sidebar import WEIGHT_LABELS, ModelSettings, apply_best, current_settings
 
 TUNE_P_CHOICES = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0]
 TUNE_DATA = {
     "uci": "the tutorial's 1,437 UCI training digits",
-    "page": f"the page's training data: {cache.TUNE_SAMPLE:,} of its digits at random, "
+    "page": f"the page's training data: {cache_views.TUNE_SAMPLE:,} of its digits at random, "
     "folds grouped by writer",
 }
 
@@ -82,7 +82,7 @@ def grid_ui() -> state.Grid | None:
 def best_test_accuracy(grid: state.Grid) -> float:
     """The UCI test accuracy of a grid's best parameters: refitted on the tutorial's
     training split, or, for the page's data, the page's model with them."""
-    result = cache.grid_results(grid)
+    result = cache_views.grid_results(grid)
     if grid.data == "uci":
         split = load_split()
         return evaluate(result.best_estimator, split.X_test, split.y_test).accuracy
@@ -94,7 +94,7 @@ def best_test_accuracy(grid: state.Grid) -> float:
         weights=str(best.get("weights", "uniform")),
         source=DEFAULT_SOURCE,
     )
-    data = cache.training_data(DEFAULT_SOURCE, cache.NO_DRAWINGS)
+    data = cache.training_data(DEFAULT_SOURCE, cache_drawings.NO_DRAWINGS)
     return cache.scores_for(data, settings)[UCI_TEST].accuracy
 
 
@@ -134,7 +134,7 @@ def chart_specs(
     Built once per grid and weighting: an Altair chart takes a tenth of a second to
     build and check, too long to repeat on every move of a slider.
     """
-    rows = results_table(cache.grid_results(grid))
+    rows = results_table(cache_views.grid_results(grid))
     return (
         grid_heatmap(rows, weights=weights).to_dict(),
         validation_curve_chart(rows, weights=weights).to_dict(),
@@ -190,7 +190,9 @@ def view() -> None:
     requested = grid_ui()
     if requested is not None:
         try:
-            cache.grid_search_job(requested)  # checked and started, or already running
+            cache_views.grid_search_job(
+                requested
+            )  # checked and started, or already running
         except ValueError as exc:
             st.error(f"That grid cannot be searched: {exc}")
             return
@@ -199,9 +201,9 @@ def view() -> None:
     if grid is None:
         st.info("Choose a grid and run the search: the tutorial's grid is filled in.")
         return
-    result = cache.grid_results(grid)
+    result = cache_views.grid_results(grid)
     settings = current_settings()
-    data = cache.training_data(settings.source, cache.drawings())
+    data = cache.training_data(settings.source, cache_drawings.drawings())
     best_ui(grid, result, cache.scores_for(data, settings)[UCI_TEST].accuracy)
     charts_ui(grid, result)
 

@@ -142,7 +142,7 @@ def test_a_grid_search_goes_on_when_its_visitor_leaves(
         return real_search(*args, **kwargs)
 
     monkeypatch.setattr(selection, "grid_search", slow_search)
-    cache.grid_search_job.clear()
+    cache_views.grid_search_job.clear()
     first = start(None, view="tune")
     first.button(key=RUN).click()
     # One run, not followed (the visitor leaves): it ends at once with the progress
@@ -172,17 +172,20 @@ def test_a_failed_grid_search_is_forgotten_alone(
         return real_search(*args, **kwargs)
 
     monkeypatch.setattr(selection, "grid_search", search)
-    cache.grid_search_job.clear()
+    cache_views.grid_search_job.clear()
     good = Grid(k_range=(1, 4, 1), p_values=(2.0,), weights=("uniform",), folds=3)
     bad = Grid(k_range=(1, 4, 1), p_values=(2.0,), weights=("uniform",), folds=4)
-    good_job, bad_job = cache.grid_search_job(good), cache.grid_search_job(bad)
+    good_job, bad_job = (
+        cache_views.grid_search_job(good),
+        cache_views.grid_search_job(bad),
+    )
     assert good_job.join(timeout=120)
     assert bad_job.join(timeout=120)
-    assert cache.grid_results(good).best_params["n_neighbors"] in (1, 2, 3)
+    assert cache_views.grid_results(good).best_params["n_neighbors"] in (1, 2, 3)
     with pytest.raises(MemoryError):
-        cache.grid_results(bad)
-    assert cache.grid_search_job(good) is good_job
-    assert cache.grid_search_job(bad) is not bad_job  # tried again
+        cache_views.grid_results(bad)
+    assert cache_views.grid_search_job(good) is good_job
+    assert cache_views.grid_search_job(bad) is not bad_job  # tried again
 
 
 def test_at_most_limit_jobs_run_at_once_and_the_others_queue_in_order() -> None:
@@ -234,7 +237,7 @@ def test_a_job_dropped_from_its_cache_stops() -> None:
 
     job = Job("Long…", work)
     until(lambda: len(steps) > 5)
-    cache._cancel(job)  # what the grid search cache's on_release does
+    cache_views._cancel(job)  # what the grid search cache's on_release does
     until(job.done)
     assert job.failed()
     with pytest.raises(JobCancelled):

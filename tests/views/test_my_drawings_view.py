@@ -10,7 +10,7 @@ import pytest
 
 from digits_knn.drawings.admin import FREE_TRIES, hash_password
 from digits_knn.drawings.store import DrawingStore
-from page import cache
+from page import cache_drawings
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import captions_of_figures, open_view, start
 
@@ -51,7 +51,7 @@ def admin_hash(monkeypatch: pytest.MonkeyPatch) -> str:
     """An admin configured by the hash of PASSWORD; the server's tries counted anew."""
     encoded = hash_password(PASSWORD, iterations=1000)
     monkeypatch.setenv("DIGITS_KNN_ADMIN_HASH", encoded)
-    cache.sign_in_limiter.clear()
+    cache_drawings.sign_in_limiter.clear()
     return encoded
 
 
@@ -101,8 +101,8 @@ def test_wrong_passwords_lock_the_sign_in_for_a_while(
     assert "sign_out" not in [b.key for b in at.button]
     # The tries are counted in the database: another server (its caches empty, a
     # new store) makes the next visitor wait too.
-    cache.drawing_store.clear()
-    cache.sign_in_limiter.clear()
+    cache_drawings.drawing_store.clear()
+    cache_drawings.sign_in_limiter.clear()
     other = sign_in(start(None, view="my_drawings"), PASSWORD)
     assert any("Too many sign-in tries" in e.value for e in other.error)
 

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from digits_knn.datasets.uci import load_split
-from digits_knn.tuning.selection import grid_search, tutorial_param_grid
+from digits_knn.tuning.grids import tutorial_param_grid
+from digits_knn.tuning.selection import grid_search
 from tests.conftest import STROKE_DIGITS, draw_strokes
 from tests.views.apptest import accuracy_for, metric, open_view, start, subheaders
 
