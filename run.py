@@ -209,7 +209,7 @@ WAITING_TESTS = (
     "tests/test_cli_drawings.py",
 )
 #: Each half's report ends with its slowest tests: where CI's minutes go, in every log.
-SLOWEST = "--durations=10"
+SLOWEST = "--durations=15"
 #: The rest's numeric libraries on one thread, leaving the other core to the waiting.
 ONE_THREAD = {
     name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
