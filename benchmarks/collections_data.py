@@ -31,6 +31,8 @@ from digits_knn.datasets.corpora import (
     VariedPen,
     draw_mnist,
     hershey_letters,
+    read_chars74k,
+    read_digilets,
     read_idx,
     read_uji,
     reduce_all,
@@ -255,6 +257,44 @@ def uji_shapes(pen: str = "varied") -> dict[str, np.ndarray]:
         }
 
     return cached(f"{SHAPES}-uji-{pen.replace(' ', '').replace(',', '-')}", make)
+
+
+def _characters(name: str) -> list[Any]:
+    if name == "chars74k":
+        return read_chars74k(SHARED / "letters" / "chars74k_json" / "char74k.json")
+    return read_digilets(SHARED / "letters" / "digilets")
+
+
+def letters_collection(name: str, pen: str = "varied") -> dict[str, np.ndarray]:
+    """Chars74K's or DigiLeTs' characters (``name``: "chars74k", "digilets"), digits
+    and letters, drawn with ``pen``: bitmaps, and each one's character and writer."""
+
+    def make() -> dict[str, np.ndarray]:
+        chars = _characters(name)
+        items = [(i, c.strokes) for i, c in enumerate(chars)]
+        bitmaps = _bitmaps(items, _drawer(pen, 13, y_up=False))
+        return _arrays(
+            bitmaps,
+            char=np.array([c.char for c in chars]),
+            writer=[c.writer for c in chars],
+        )
+
+    return cached(f"{name}-{pen.replace(' ', '').replace(',', '-')}", make)
+
+
+def letters_collection_shapes(name: str, pen: str = "varied") -> dict[str, np.ndarray]:
+    """Shape features of :func:`letters_collection`'s characters."""
+
+    def make() -> dict[str, np.ndarray]:
+        chars = _characters(name)
+        items = [(i, c.strokes) for i, c in enumerate(chars)]
+        return {
+            "S": _shapes(items, _drawer(pen, 13, y_up=False)),
+            "char": np.array([c.char for c in chars]),
+            "writer": np.array([c.writer for c in chars]),
+        }
+
+    return cached(f"{SHAPES}-{name}-{pen.replace(' ', '').replace(',', '-')}", make)
 
 
 class _UciCanvas:

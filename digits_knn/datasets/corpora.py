@@ -149,6 +149,50 @@ def read_uji(folder: str | Path) -> list[PenCharacter]:
     return characters
 
 
+def read_chars74k(path: str | Path) -> list[PenCharacter]:
+    """Chars74K's hand-drawn characters (T. E. de Campos, B. R. Babu, M. Varma; 55
+    writers, tablet strokes), from the JSON conversion ``char74k.json``: a key per
+    character, 55 samples each (sample ``s`` is writer ``s``), a sample a list of
+    strokes of ``[x, y]`` with y down."""
+    import json
+
+    data = json.loads(Path(path).read_text())
+    return [
+        PenCharacter(
+            char=char,
+            writer=writer,
+            strokes=[np.asarray(stroke, dtype=float) for stroke in sample if stroke],
+        )
+        for char, samples in sorted(data.items())
+        for writer, sample in enumerate(samples, start=1)
+        if any(sample)
+    ]
+
+
+#: DigiLeTs' symbols in file order: 5 instances each of 0-9, a-z, A-Z.
+DIGILETS_SYMBOLS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def read_digilets(folder: str | Path) -> list[PenCharacter]:
+    """DigiLeTs' characters (77 writers; no licence stated: measure only), one file per
+    writer, as its README says: line 2k holds instance k as groups of ``x y pressure
+    pen_down t``, hover points (pressure and pen_down 0) dropped, strokes split where
+    the pen went down; y flipped to point down."""
+    characters = []
+    for writer, path in enumerate(sorted(Path(folder).iterdir()), start=1):
+        lines = path.read_text().split("\n")
+        for k in range(5 * len(DIGILETS_SYMBOLS)):
+            points = np.array(lines[2 * k].split(), dtype=float).reshape(-1, 5)
+            points = points[~((points[:, 2] == 0) & (points[:, 3] == 0))]
+            starts = [int(i) for i in np.flatnonzero(points[:, 3]) if i]
+            strokes = [s[:, :2] * [1, -1] for s in np.split(points, starts) if len(s)]
+            if strokes:
+                characters.append(
+                    PenCharacter(DIGILETS_SYMBOLS[k // 5], writer, strokes)
+                )
+    return characters
+
+
 #: How the shipped pen digits are drawn for training: pens of 6..36 px, the digit's
 #: larger side 30%..95% of the canvas, slanted by up to ±14 degrees; and for testing:
 #: another seed, pens of 5..36 px at 30%..95%. ``benchmarks/source_mix.py`` chose them.

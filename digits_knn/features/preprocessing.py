@@ -416,7 +416,7 @@ def bitmap_to_canvas(
 
     Examples
     --------
-    >>> from digits_knn.datasets.training import load_bitmaps, load_xy
+    >>> from digits_knn.datasets.uci import load_bitmaps, load_xy
     >>> bitmap = load_bitmaps()[0]
     >>> (canvas_to_features(bitmap_to_canvas(bitmap)) == load_xy()[0][0]).mean() > 0.8
     np.True_
