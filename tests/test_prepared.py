@@ -73,3 +73,19 @@ def test_its_arrays_are_read_only() -> None:
     for array in (drawing.ink, drawing.clean, drawing.bitmap, drawing.features):
         assert array is not None
         assert not array.flags.writeable
+
+
+@pytest.mark.parametrize("radius", [15, 35, 90])
+def test_a_blob_is_a_shape_not_a_crash(radius: int) -> None:
+    """A filled blob (a dot pressed hard, a patch coloured in) thinned to nothing and
+    the shape features failed with an IndexError, in the page's digit check; found on
+    DigiLeTs' letters drawn with a thick pen."""
+    from digits_knn.beyond.novelty import default_detector
+
+    rows, cols = np.mgrid[:280, :280]
+    blob = np.zeros((280, 280, 4), dtype=np.uint8)
+    blob[(rows - 140) ** 2 + (cols - 140) ** 2 < radius**2] = (0, 0, 0, 255)
+    drawing = prepare_drawing(blob)
+    assert drawing.problem is None
+    assert np.isfinite(drawing.shape).all()
+    assert not default_detector().check(drawing.shape).is_digit

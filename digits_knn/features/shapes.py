@@ -64,6 +64,10 @@ def thin(mask: np.ndarray) -> np.ndarray:
     >>> bar[2:5, 1:8] = True  # a bar 3 pixels thick
     >>> thin(bar).sum(axis=0).tolist()
     [0, 0, 1, 1, 1, 1, 0, 0, 0]
+    >>> blob = np.zeros((6, 6), dtype=bool)
+    >>> blob[2:4, 2:4] = True  # a blob thins to one point, not to nothing
+    >>> int(thin(blob).sum())
+    1
     """
     image = np.pad(np.asarray(mask, dtype=bool), 1)
     while True:
@@ -82,7 +86,15 @@ def thin(mask: np.ndarray) -> np.ndarray:
                 image &= ~remove
                 changed = True
         if not changed:
-            return image[1:-1, 1:-1]
+            break
+    skeleton = image[1:-1, 1:-1]
+    if mask.any() and not skeleton.any():
+        # Zhang and Suen's two steps can each take half of a 2x2 block, and a blob
+        # thins down to such a block: it is one point, not nothing.
+        rows, cols = np.nonzero(mask)
+        nearest = np.argmin((rows - rows.mean()) ** 2 + (cols - cols.mean()) ** 2)
+        skeleton[rows[nearest], cols[nearest]] = True
+    return skeleton
 
 
 def _crossings(skeleton: np.ndarray) -> np.ndarray:
