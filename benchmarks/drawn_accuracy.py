@@ -13,14 +13,18 @@ distance on the 64 block counts), on:
   the canvas path;
 - UJI Pen Characters' 220 digits (11 writers, another tablet; never trained on, never
   used to choose anything), drawn like the pen digits, and with the app's pen;
+- DigiLeTs' 3,850 digits (77 writers; no licence stated: measured here, never shipped)
+  and Chars74K's hand-drawn digits of its odd-numbered writers (the digit check learns
+  from the even ones), drawn like the pen digits;
 - the tutorial's 360 UCI test scans placed on a canvas and normalised again, and the
   UCI test split itself.
 
 Then "that doesn't look like a digit" (:mod:`digits_knn.beyond.novelty`): the share flagged of
 each collection's real digits (the detector refitted per writer fold without that
 fold's pen writers and without the UCI test scans, so every digit is one it never saw),
-of generated non-digits per kind (seeded apart from the detector's own), and of UJI's
-letters, leaving out the look-alikes (O o I l S Z s z b g q B). What no detector learnt
+of generated non-digits per kind (seeded apart from the detector's own), and of UJI's,
+DigiLeTs' and Chars74K's (odd writers) letters, leaving out the look-alikes (O o I l S
+Z s z b g q B); zeros apart too, the digit most often flagged. What no detector learnt
 from (MNIST's 10,000 test digits, UJI, the UCI test scans, the non-digits) is scored by
 each of the five, and the shares averaged; the lowest and highest detector's are printed
 beside them. Last, how far the threshold alone could take UJI's letters: every
@@ -48,6 +52,8 @@ from collections_data import (
     LOOK_ALIKES,
     SHAPES,
     cached,
+    letters_collection,
+    letters_collection_shapes,
     mnist_shapes,
     pen_digits,
     pen_shapes,
@@ -114,6 +120,16 @@ def test_sets() -> dict[str, Collection]:
         digits = np.char.isdigit(chars["char"])
         name = "UJI digits" + ("" if pen == "varied" else f" ({pen})")
         sets[name] = collection(chars, digits, folds=False)
+    for name, label in (
+        ("digilets", "DigiLeTs digits"),
+        ("chars74k", "Chars74K digits"),
+    ):
+        chars = letters_collection(name)
+        digits = np.char.isdigit(chars["char"])
+        if name == "chars74k":  # the digit check learns from its even writers
+            digits &= chars["writer"] % 2 == 1
+            label += " (odd writers)"
+        sets[label] = collection(chars, digits, folds=False)
     canvas = uci_scans_on_canvas()
     sets["UCI test scans on a canvas"] = collection(
         canvas, np.ones(len(canvas["y"]), bool), folds=False
@@ -218,10 +234,25 @@ def novelty(n_nets: int = N_NETS) -> None:
         MNIST_TEST: mnist_shapes("test", MNIST_TEST_DIGITS)["S"],
         "UCI test scans on a canvas": uci_shapes()["S"][split.idx_test],
     }
+    extra_letters: dict[str, np.ndarray] = {}
     uj = uji_shapes("varied")
     uji_digit = np.char.isdigit(uj["char"])
     letters = ~uji_digit & ~np.isin(uj["char"], list(LOOK_ALIKES))
     strangers["UJI digits"] = uj["S"][uji_digit]
+    for name, label in (("digilets", "DigiLeTs"), ("chars74k", "Chars74K")):
+        shapes = letters_collection_shapes(name)
+        held_out = np.ones(len(shapes["char"]), bool)
+        if name == "chars74k":  # the digit check learns from its even writers
+            held_out = shapes["writer"] % 2 == 1
+            label += " (odd writers)"
+        is_digit = np.char.isdigit(shapes["char"]) & held_out
+        zero = held_out & (shapes["char"] == "0")
+        strangers[f"{label} digits"] = shapes["S"][is_digit]
+        strangers[f"{label} zeros"] = shapes["S"][zero]
+        others = held_out & ~np.char.isdigit(shapes["char"])
+        extra_letters[f"{label} letters"] = shapes["S"][
+            others & ~np.isin(shapes["char"], list(LOOK_ALIKES))
+        ]
     non_digits = non_digit_shapes()
     not_digits = {
         **{
@@ -231,6 +262,7 @@ def novelty(n_nets: int = N_NETS) -> None:
         "all generated": non_digits["S"],
         "letters of unseen fonts": unseen_font_letter_shapes()["S"],
         "UJI letters": uj["S"][letters],
+        **extra_letters,
     }
     caught: dict[str, list[np.ndarray]] = {}
     for fold in range(PEN_FOLDS):

@@ -70,7 +70,11 @@ def digilets_digits() -> list[tuple[str, int, list[np.ndarray]]]:
             points = np.array(lines[2 * k].split(), dtype=float).reshape(-1, 5)
             points = points[~((points[:, 2] == 0) & (points[:, 3] == 0))]
             starts = [i for i in np.flatnonzero(points[:, 3]) if i]
-            strokes = [s[:, :2] * [1, -1] for s in np.split(points, starts) if len(s)]
+            # fractions of the recording square, back in tablet units (2000 to it):
+            # scaled as fractions, a digit's extent under 1 was drawn too small
+            strokes = [
+                s[:, :2] * [2000, -2000] for s in np.split(points, starts) if len(s)
+            ]
             out.append((str(k // 5), writer, strokes))
     return out
 

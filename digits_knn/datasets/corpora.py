@@ -169,6 +169,8 @@ def read_chars74k(path: str | Path) -> list[PenCharacter]:
     ]
 
 
+#: DigiLeTs' recording square, in tablet units (its files give fractions of it).
+DIGILETS_UNITS = 2000.0
 #: DigiLeTs' symbols in file order: 5 instances each of 0-9, a-z, A-Z.
 DIGILETS_SYMBOLS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -177,7 +179,10 @@ def read_digilets(folder: str | Path) -> list[PenCharacter]:
     """DigiLeTs' characters (77 writers; no licence stated: measure only), one file per
     writer, as its README says: line 2k holds instance k as groups of ``x y pressure
     pen_down t``, hover points (pressure and pen_down 0) dropped, strokes split where
-    the pen went down; y flipped to point down."""
+    the pen went down; y flipped to point down, and x, y (fractions of the recording
+    square) back in the tablet's units, 2000 to the square's side (the renderers scale
+    a character whose extent is under one unit as if it were one: drawn at 0..1, a
+    DigiLeTs digit came out at 40% of its size, a blob at the smaller sizes)."""
     characters = []
     for writer, path in enumerate(sorted(Path(folder).iterdir()), start=1):
         lines = path.read_text().split("\n")
@@ -185,7 +190,11 @@ def read_digilets(folder: str | Path) -> list[PenCharacter]:
             points = np.array(lines[2 * k].split(), dtype=float).reshape(-1, 5)
             points = points[~((points[:, 2] == 0) & (points[:, 3] == 0))]
             starts = [int(i) for i in np.flatnonzero(points[:, 3]) if i]
-            strokes = [s[:, :2] * [1, -1] for s in np.split(points, starts) if len(s)]
+            strokes = [
+                s[:, :2] * [DIGILETS_UNITS, -DIGILETS_UNITS]
+                for s in np.split(points, starts)
+                if len(s)
+            ]
             if strokes:
                 characters.append(
                     PenCharacter(DIGILETS_SYMBOLS[k // 5], writer, strokes)
