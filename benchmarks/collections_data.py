@@ -65,7 +65,9 @@ LOOK_ALIKES = LOOK_ALIKE_LETTERS
 #: features remakes them.
 SHAPES = (
     "shapes-"
-    + hashlib.sha1((ROOT / "digits_knn" / "features" / "shapes.py").read_bytes()).hexdigest()[:8]
+    + hashlib.sha1(
+        (ROOT / "digits_knn" / "features" / "shapes.py").read_bytes()
+    ).hexdigest()[:8]
 )
 
 

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from digits_knn.datasets.uci import load_split
 from digits_knn.tuning.grids import tutorial_param_grid
@@ -54,7 +55,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-large", action="store_true", help="tutorial grid only")
+    parser.add_argument(
+        "--write-docs", action="store_true", help="write docs/grid-search.md's table"
+    )
     args = parser.parse_args()
+    rows = [
+        "| grid | GridSearchCV(n_jobs=-1) | digits_knn engine | speed-up | same best "
+        "parameters | largest mean-score difference |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     split = load_split()
     X, y = split.X_train, split.y_train
     grid_search(X, y, {"n_neighbors": [1], "p": [1]})  # imports, thread pool
@@ -78,6 +87,23 @@ def main() -> None:
             f"({fast.best_params}); largest mean-score difference {diff.max():.4f} "
             f"({int((diff > 0).sum())} of {len(diff)} candidates differ, through "
             "neighbours at equal distance)"
+        )
+        rows.append(
+            f"| {name} | {ref_time:.2f} s | {fast_time:.2f} s | "
+            f"**{ref_time / fast_time:.1f}x** | {fast.best_params == ref.best_params} "
+            f"({fast.best_params}) | {diff.max():.4f} ({int((diff > 0).sum())} of "
+            f"{len(diff)} differ) |"
+        )
+    if args.write_docs:
+        from docblocks import write_block
+
+        command = "benchmarks/grid_search.py" + (
+            f" --repeats {args.repeats}" if args.repeats != 3 else ""
+        )
+        write_block(
+            ROOT / "docs" / "grid-search.md",
+            "grid-search",
+            f"`{command}` (5 folds, medians):\n\n" + "\n".join(rows),
         )
 
 

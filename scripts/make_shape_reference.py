@@ -21,7 +21,12 @@ The reference of "that's not a digit" (:mod:`digits_knn.beyond.novelty`): the sh
   with the ``Hershey-Fonts`` package, MIT, from ``requirements-dev.txt``), each drawn
   12 times bent, sheared and shaken as a hand draws
   (:func:`digits_knn.features.strokes.bend_strokes`) with varied pens and sizes. UJI's
-  handwritten letters stay out: they only measure the detector.
+  handwritten letters stay out: they only measure the detector;
+- real handwritten letters and digits: Chars74K's hand-drawn characters (T. E. de
+  Campos, B. R. Babu, M. Varma, VISAPP 2009; tablet strokes, JSON conversion by
+  A. Parrish) of its even-numbered writers (27 of 55; the odd ones are held out to
+  measure on), each drawn twice (varied pens; the app's pen): the 40 letters not
+  written like digits as negatives, the digits as positives (grouped by writer).
 Stored compactly (the unit-length orientation histogram as uint8 steps of 1/255, the
 global measures as float16), with the labels, the kind of each row, writer groups, the
 detector's networks (:class:`digits_knn.beyond.shape_nets.ShapeNet`, trained here on every row)
@@ -58,6 +63,7 @@ from digits_knn.datasets.corpora import (
     VariedPen,
     draw_mnist,
     hershey_letters,
+    read_chars74k,
     read_idx,
     shapes_all,
 )
@@ -70,6 +76,7 @@ from digits_knn.features.strokes import NON_DIGIT_KINDS, parse_unipen
 DEFAULT_SOURCE = ROOT.parent / "shared" / "data"
 TARGET = ROOT / "digits_knn" / "_data" / "shape_reference.npz"
 PEN_SEED, APP_PEN_SEED, NON_DIGIT_SEED, LETTER_SEED = 20261125, 20261202, 1, 8
+CHARS74K_SEED = 20261208
 STYLE = {"widths": (5.0, 36.0), "fractions": (0.3, 0.95)}
 APP_PEN = {
     "widths": (float(STROKE_WIDTH), float(STROKE_WIDTH)),
@@ -108,6 +115,23 @@ def main(argv: list[str]) -> int:
         for j in range(DRAWINGS_PER_LETTER)
     ]
     parts["letter"] = shapes_all(drawn_letters, HandPen(LETTER_SEED, **STYLE))
+    chars74k = [
+        c
+        for c in read_chars74k(folder / "letters" / "chars74k_json" / "char74k.json")
+        if c.writer % 2 == 0
+    ]
+    written = {
+        "written letter": [c for c in chars74k if c.char in NON_DIGIT_LETTERS],
+        "written digit": [c for c in chars74k if c.char.isdigit()],
+    }
+    for name, chars in written.items():
+        items = [(i, c.strokes) for i, c in enumerate(chars)]
+        parts[name] = np.vstack(
+            [
+                shapes_all(items, VariedPen(CHARS74K_SEED, y_up=False, **STYLE)),
+                shapes_all(items, VariedPen(CHARS74K_SEED + 1, y_up=False, **APP_PEN)),
+            ]
+        )
     mnist_y = read_idx(folder / "mnist" / "train-labels-idx1-ubyte.gz")[:N_MNIST]
     labels = {
         "pen digit": np.tile([d.label for d in pen], 2),
@@ -115,6 +139,8 @@ def main(argv: list[str]) -> int:
         "MNIST digit": mnist_y,
         "non-digit": np.full(len(kinds), -1),
         "letter": np.full(len(drawn_letters), -1),
+        "written letter": np.full(2 * len(written["written letter"]), -1),
+        "written digit": np.tile([int(c.char) for c in written["written digit"]], 2),
     }
     X, y, kind, groups = [], [], [], []
     for name, shapes in parts.items():
@@ -122,7 +148,11 @@ def main(argv: list[str]) -> int:
         X.append(shapes[drawn])
         y.append(labels[name][drawn])
         kind.append(np.full(drawn.sum(), REFERENCE_KINDS.index(name)))
-        writers = np.tile([d.writer for d in pen], 2) if name == "pen digit" else None
+        writers = None
+        if name == "pen digit":
+            writers = np.tile([d.writer for d in pen], 2)
+        elif name == "written digit":  # Chars74K's writers, numbered after UCI's 30
+            writers = np.tile([100 + c.writer for c in written[name]], 2)
         groups.append(writers[drawn] if writers is not None else np.zeros(drawn.sum()))
     stacked, y_all = np.vstack(X), np.concatenate(y)
     kind_all, groups_all = np.concatenate(kind), np.concatenate(groups).astype(np.int64)

@@ -319,10 +319,19 @@ def _unseen_writer_logits(
     return logits[rows]
 
 
-#: Where each reference shape comes from, as stored in ``kind``.
-REFERENCE_KINDS = ("pen digit", "UCI scan", "MNIST digit", "non-digit", "letter")
+#: Where each reference shape comes from, as stored in ``kind``: "written letter" and
+#: "written digit" are Chars74K's hand-drawn characters (its even-numbered writers).
+REFERENCE_KINDS = (
+    "pen digit",
+    "UCI scan",
+    "MNIST digit",
+    "non-digit",
+    "letter",
+    "written letter",
+    "written digit",
+)
 #: The kinds that are not digits: the detector's negatives.
-NOT_DIGIT_KINDS = ("non-digit", "letter")
+NOT_DIGIT_KINDS = ("non-digit", "letter", "written letter")
 #: Letters that are written like digits (O and 0, l and 1, S and 5, b and 6, g and 9,
 #: ...): never taught as non-digits, and not counted when letters are measured.
 LOOK_ALIKE_LETTERS = frozenset("OoIlSZszbgqB")
