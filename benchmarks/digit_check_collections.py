@@ -52,7 +52,15 @@ def arrays(name: str, pen: str) -> tuple[dict[str, np.ndarray], dict[str, np.nda
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pen", default="varied")
+    parser.add_argument(
+        "--pen",
+        action="append",
+        help="how the characters are drawn (default: varied pens, then the app's pen "
+        "at 70%% and at 30%% of the canvas)",
+    )
+    parser.add_argument(
+        "--write-docs", action="store_true", help="write docs/digit-check.md's table"
+    )
     parser.add_argument(
         "--writers",
         choices=("all", "odd"),
@@ -64,13 +72,15 @@ def main() -> None:
     training = load_training_set(DEFAULT_SOURCE)
     index = fit_index(training.X_train, training.y_train, p=2)
     detector = default_detector()
-    print(
-        "| collection | digits | accuracy | digits flagged | zeros flagged | worst "
-        "writer's digits flagged | letters (look-alikes out) | letters flagged |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for name in COLLECTIONS:
-        drawn, shapes = arrays(name, args.pen)
+    lines = [
+        "| collection | drawn with | digits | accuracy | digits flagged | zeros flagged "
+        "| worst writer's digits flagged | letters (look-alikes out) | letters flagged |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    print("\n".join(lines))
+    pens = args.pen or ["varied", "app pen, 70%", "app pen, 30%"]
+    for name, pen in ((n, p) for n in COLLECTIONS for p in pens):
+        drawn, shapes = arrays(name, pen)
         chars, writers = drawn["char"], drawn["writer"]
         keep = np.ones(len(chars), bool)
         if name == "chars74k" and args.writers == "odd":
@@ -88,11 +98,27 @@ def main() -> None:
         per_writer = [
             flagged[digits & (writers == w)].mean() for w in np.unique(writers[digits])
         ]
-        print(
-            f"| {name} | {digits.sum():,} | {right:.3f} | {flagged[digits].mean():.3f} "
-            f"| {flagged[zeros].mean():.3f} | {max(per_writer):.3f} "
-            f"| {letters.sum():,} | {flagged[letters].mean():.3f} |",
-            flush=True,
+        label = (
+            f"{name} (odd writers)"
+            if name == "chars74k" and args.writers == "odd"
+            else name
+        )
+        lines.append(
+            f"| {label} | {pen} | {digits.sum():,} | {right:.3f} "
+            f"| {flagged[digits].mean():.3f} | {flagged[zeros].mean():.3f} "
+            f"| {max(per_writer):.3f} | {letters.sum():,} | {flagged[letters].mean():.3f} |"
+        )
+        print(lines[-1], flush=True)
+    if args.write_docs:
+        from docblocks import write_block
+
+        command = "benchmarks/digit_check_collections.py" + (
+            " --writers odd" if args.writers == "odd" else ""
+        )
+        write_block(
+            ROOT / "docs" / "digit-check.md",
+            "collections",
+            f"`{command}`\n\n" + "\n".join(lines),
         )
 
 
