@@ -41,8 +41,11 @@ is the shipped one (``digits_knn/_data/``).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -339,11 +342,44 @@ def main() -> None:
         default=N_NETS,
         help="networks in the 'not a digit' detector (0: the distances alone)",
     )
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help="write the tables into docs/training-data.md (all of them: no --skip-*)",
+    )
     args = parser.parse_args()
-    if not args.skip_accuracy:
-        accuracy(args.k, args.weights)
-    if not args.skip_novelty:
-        novelty(args.nets)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(Tee(sys.stdout, printed)):
+        if not args.skip_accuracy:
+            accuracy(args.k, args.weights)
+        if not args.skip_novelty:
+            novelty(args.nets)
+    if args.write_docs:
+        from docblocks import write_block
+
+        write_block(
+            Path(__file__).resolve().parents[1] / "docs" / "training-data.md",
+            "drawn-accuracy",
+            f"`benchmarks/drawn_accuracy.py{' --skip-novelty' if args.skip_novelty else ''}"
+            f"{' --skip-accuracy' if args.skip_accuracy else ''}`\n\n"
+            + printed.getvalue().strip(),
+        )
+
+
+class Tee(io.TextIOBase):
+    """Writes to several streams at once (the terminal, and the text for the docs)."""
+
+    def __init__(self, *streams: Any) -> None:
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
 
 
 if __name__ == "__main__":
