@@ -48,7 +48,7 @@ from digits_knn.beyond.completion import (
     rmse_per_count,
     visible_features,
 )
-from digits_knn.commands.complete import AUTO, source_for
+from digits_knn.commands.complete import kind_of
 from digits_knn.datasets.training import (
     DEFAULT_SOURCE,
     DRAWN_TEST,
@@ -116,12 +116,6 @@ def score_line(
     return scores, f"k={choice.n_neighbors}, {choice.weights}"
 
 
-def kind_source(X: np.ndarray, half: str) -> str:
-    """The source ``complete`` chooses by default for the file ``X``."""
-    source, _ = source_for(AUTO, half, X)
-    return source
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--half", choices=HALVES, action="append")
@@ -162,7 +156,7 @@ def main() -> None:
                     train_folds=training.folds if pen_folds else None,
                     test_folds=test.folds if pen_folds else None,
                 )
-            chosen = kind_source(test.X, half)
+            chosen = kind_of(data[DEFAULT_SOURCE], half, test.X)[0]
             default = scores[chosen]["KNN (CV)"]
             page, uci = scores[DEFAULT_SOURCE], scores["uci"]
             baselines = [

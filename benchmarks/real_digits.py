@@ -60,25 +60,6 @@ class RealDigit:
         return max(self.strokes, key=span)
 
 
-def digilets_digits() -> list[tuple[str, int, list[np.ndarray]]]:
-    """DigiLeTs' digits: (label, writer, strokes with y down), read as its README says
-    (hover points dropped, strokes split where the pen went down)."""
-    out = []
-    for writer, path in enumerate(sorted(DIGILETS.iterdir()), start=100):
-        lines = path.read_text().split("\n")
-        for k in range(50):  # the first 10 symbols x 5 instances are the digits
-            points = np.array(lines[2 * k].split(), dtype=float).reshape(-1, 5)
-            points = points[~((points[:, 2] == 0) & (points[:, 3] == 0))]
-            starts = [i for i in np.flatnonzero(points[:, 3]) if i]
-            # fractions of the recording square, back in tablet units (2000 to it):
-            # scaled as fractions, a digit's extent under 1 was drawn too small
-            strokes = [
-                s[:, :2] * [2000, -2000] for s in np.split(points, starts) if len(s)
-            ]
-            out.append((str(k // 5), writer, strokes))
-    return out
-
-
 def real_digits(n: int, *, seed: int = 0, max_strokes: int = 3) -> list[RealDigit]:
     """``n`` different real digits (UJI's and DigiLeTs', shuffled by ``seed``), each of
     at most ``max_strokes`` strokes, its larger side 45-75% of the canvas, moved about.
@@ -90,14 +71,18 @@ def real_digits(n: int, *, seed: int = 0, max_strokes: int = 3) -> list[RealDigi
     ValueError
         More digits asked for than the collections hold.
     """
-    from digits_knn.datasets.corpora import read_uji
+    from digits_knn.datasets.corpora import read_digilets, read_uji
 
     if not UJI.is_dir() or not DIGILETS.is_dir():
         raise FileNotFoundError(
             f"{SHARED}: the benchmarks draw real digits from shared/"
         )
     found = [(c.char, c.writer, c.strokes) for c in read_uji(UJI) if c.char.isdigit()]
-    found += digilets_digits()
+    # DigiLeTs' writers numbered after UJI's 11
+    found += [
+        (c.char, 100 + c.writer, c.strokes)
+        for c in read_digilets(DIGILETS, "0123456789")
+    ]
     chars = [
         RealDigit(char, writer, strokes)  # type: ignore[arg-type]
         for char, writer, strokes in found

@@ -107,12 +107,6 @@ def comparison_tests(training: TrainingSet) -> dict[str, Collection]:
     }
 
 
-def _sources(training: TrainingSet, rows: np.ndarray) -> np.ndarray:
-    """Each row's source, as its index in ``training.sizes``."""
-    sizes = list(training.sizes.values())
-    return np.repeat(np.arange(len(sizes)), sizes)[rows]
-
-
 def stratified_rows(
     training: TrainingSet, rows: np.ndarray, n: int | None, *, seed: int = 1
 ) -> np.ndarray:
@@ -133,7 +127,7 @@ def stratified_rows(
     if n is None or n >= len(rows):
         return rows
     names = list(training.sizes)
-    source = _sources(training, rows)
+    source = training.row_sources()[rows]
     scans = [rows[source == i] for i, name in enumerate(names) if name == UCI_DIGITS]
     pools = sorted(
         (rows[source == i] for i, name in enumerate(names) if name != UCI_DIGITS),
@@ -152,9 +146,9 @@ def stratified_rows(
 def sample_note(training: TrainingSet, rows: np.ndarray) -> str:
     """Which training digits ``rows`` are, by source, in words."""
     names = list(training.sizes)
-    counts = np.bincount(_sources(training, rows), minlength=len(names))
+    counts = np.bincount(training.row_sources()[rows], minlength=len(names))
     every = np.bincount(
-        _sources(training, training_rows(training)), minlength=len(names)
+        training.row_sources()[training_rows(training)], minlength=len(names)
     )
     parts = " + ".join(
         f"{'all ' if c == e else ''}{c:,} {name}"

@@ -77,8 +77,9 @@ def fit_kind_detector(
 
     from digits_knn.datasets.training import UCI_DIGITS
 
-    sizes = list(training.sizes.values())
-    scan = np.repeat([name == UCI_DIGITS for name in training.sizes], sizes)
+    scan = np.asarray([name == UCI_DIGITS for name in training.sizes])[
+        training.row_sources()
+    ]
     if scan.all() or not scan.any():
         raise ValueError("telling scans apart needs training digits of both kinds")
     rng = np.random.default_rng(seed)

@@ -32,6 +32,7 @@ from digits_knn.datasets.training import (
     DEFAULT_SOURCE,
     TRAINING_SOURCES,
     USER_SOURCE,
+    TrainingSet,
     load_training_set,
     writer_groups,
 )
@@ -78,10 +79,9 @@ def write_whole(path: Path, text: str) -> None:
 
 
 def completer_for(
-    source: str, half: str, n_neighbors: int | None, weights: str | None
+    training: TrainingSet, half: str, n_neighbors: int | None, weights: str | None
 ) -> tuple[Completer, str]:
-    """A completer of ``half`` on ``source``'s shipped digits, and how k was chosen."""
-    training = load_training_set(source)
+    """A completer of ``half`` on ``training``'s digits, and how k was chosen."""
     if n_neighbors is None or weights is None:
         choice = choose_completion(training.X_train, writer_groups(training), half)
         n_neighbors = n_neighbors or choice.n_neighbors
@@ -98,16 +98,25 @@ def completer_for(
     return completer, how
 
 
-def source_for(source: str, half: str, X: np.ndarray) -> tuple[str, str]:
-    """The training source to finish ``X`` from, and why in words: ``source`` as
-    given, or with "auto" the tutorial's scans if most rows look like scans
-    (:mod:`digits_knn.beyond.input_kind`), else the page's digits."""
-    if source != AUTO or len(X) == 0:
-        return (DEFAULT_SOURCE if source == AUTO else source), ""
-    detector = fit_kind_detector(load_training_set(DEFAULT_SOURCE), half)
-    scans, n_scans = looks_like_scans(detector, X)
+def kind_of(page: TrainingSet, half: str, X: np.ndarray) -> tuple[str, str]:
+    """``--source auto``: the tutorial's scans ("uci") if most rows of ``X`` look like
+    scans (:mod:`digits_knn.beyond.input_kind`, learnt on ``page``, the page's
+    digits), else the page's source; and why, in words."""
+    scans, n_scans = looks_like_scans(fit_kind_detector(page, half), X)
     why = f" ({n_scans:,} of {len(X):,} rows look like scans)"
-    return ("uci" if scans else DEFAULT_SOURCE), why
+    return ("uci" if scans else page.source), why
+
+
+def training_for(source: str, half: str, X: np.ndarray) -> tuple[TrainingSet, str]:
+    """The training digits to finish ``X`` from (``--source``; "auto" by kind, the
+    page's digits read once), and why, in words."""
+    if source != AUTO:
+        return load_training_set(source), ""
+    page = load_training_set(DEFAULT_SOURCE)
+    if len(X) == 0:
+        return page, ""
+    chosen, why = kind_of(page, half, X)
+    return (page if chosen == page.source else load_training_set(chosen)), why
 
 
 def cmd_complete(args: argparse.Namespace) -> int:
@@ -121,12 +130,13 @@ def cmd_complete(args: argparse.Namespace) -> int:
         out = Path(args.out)
         if not out.parent.is_dir():
             raise CsvImportError(f"cannot write {out}: no folder {out.parent}")
-    source, kind = source_for(args.source, args.half, X)
-    completer, how = completer_for(source, args.half, args.k, args.weights)
+    training, kind = training_for(args.source, args.half, X)
+    completer, how = completer_for(training, args.half, args.k, args.weights)
     text = completed_csv(X, completer.predict(X), args.half, header)
     if not args.quiet:
         print(
-            f"completed the {args.half} half of {len(X):,} digits from {source}{kind}: "
+            f"completed the {args.half} half of {len(X):,} digits from {training.source}"
+            f"{kind}: "
             f"k={completer.n_neighbors}, {completer.weights} weights ({how})",
             file=sys.stderr,
         )

@@ -175,18 +175,23 @@ DIGILETS_UNITS = 2000.0
 DIGILETS_SYMBOLS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
-def read_digilets(folder: str | Path) -> list[PenCharacter]:
+def read_digilets(
+    folder: str | Path, symbols: str = DIGILETS_SYMBOLS
+) -> list[PenCharacter]:
     """DigiLeTs' characters (77 writers; no licence stated: measure only), one file per
     writer, as its README says: line 2k holds instance k as groups of ``x y pressure
     pen_down t``, hover points (pressure and pen_down 0) dropped, strokes split where
     the pen went down; y flipped to point down, and x, y (fractions of the recording
     square) back in the tablet's units, 2000 to the square's side (the renderers scale
     a character whose extent is under one unit as if it were one: drawn at 0..1, a
-    DigiLeTs digit came out at 40% of its size, a blob at the smaller sizes)."""
+    DigiLeTs digit came out at 40% of its size, a blob at the smaller sizes). Only the
+    characters among ``symbols`` are read."""
     characters = []
     for writer, path in enumerate(sorted(Path(folder).iterdir()), start=1):
         lines = path.read_text().split("\n")
         for k in range(5 * len(DIGILETS_SYMBOLS)):
+            if DIGILETS_SYMBOLS[k // 5] not in symbols:
+                continue
             points = np.array(lines[2 * k].split(), dtype=float).reshape(-1, 5)
             points = points[~((points[:, 2] == 0) & (points[:, 3] == 0))]
             starts = [int(i) for i in np.flatnonzero(points[:, 3]) if i]

@@ -286,6 +286,12 @@ class TrainingSet:
         """Every training picture unpacked: ndarray of shape (n_train, 32, 32), bool."""
         return unpack_bitmaps(self.packed_train)
 
+    def row_sources(self) -> np.ndarray:
+        """Each training row's origin, as its index in :attr:`sizes`: ndarray of shape
+        (n_train,), int."""
+        sizes = list(self.sizes.values())
+        return np.repeat(np.arange(len(sizes)), sizes)
+
     def pictures(self) -> Pictures:
         """The training rows' pictures, in blocks named as in :attr:`sizes`."""
         blocks = []
